@@ -64,13 +64,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     settings = _settings(args)
     retriever = Retriever(load_or_build(settings))
     hits = retriever.search(args.query, k=args.k, docs=args.docs or None)
-    table = Table()
-    for column in ("#", "unit", "fused", "bm25 rank", "dense rank", "text"):
-        table.add_column(column, overflow="fold")
     for rank, hit in enumerate(hits, 1):
-        table.add_row(str(rank), hit.unit.unit_id, f"{hit.score:.4f}", str(hit.bm25_rank or "-"),
-                      str(hit.dense_rank or "-"), hit.unit.text[:80])
-    console.print(table)
+        console.print(f"{rank:>2}. {hit.unit.unit_id:<34} fused={hit.score:.4f} "
+                      f"bm25={hit.bm25_rank or '-'}({hit.bm25_score:.2f}) dense={hit.dense_rank or '-'}"
+                      f"({hit.dense_score:.3f})  {hit.unit.text[:50]}", highlight=False)
     return 0
 
 

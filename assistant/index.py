@@ -1,0 +1,255 @@
+"""Index: units embedded into FAISS (through llama-index) plus BM25 over jieba tokens, persisted.
+
+The index folder is disposable: a fingerprint of the corpus files, the parser version and the model
+decides whether it is current; a missing, stale, corrupt or half-written index is rebuilt. Builds
+are written to a temporary folder and swapped in by rename, so a crash never leaves half an index.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .config import Settings
+from .documents import DocumentError, corpus_files, load_corpus
+from .embedding import CONVERTER_VERSION, DEFAULT_MODEL, Embedder, load_embedder
+from .units import PARSER_VERSION, Unit, build_all
+
+log = logging.getLogger(__name__)
+
+INDEX_VERSION = "index-2"
+META = "meta.json"
+UNITS = "units.json"
+FAISS_DIR = "faiss"
+BM25_DIR = "bm25"
+APPROXIMATE_ABOVE = 50_000  # vectors; see bench/README for the recall@10 measurement behind it
+
+
+class IndexBuildError(RuntimeError):
+    """The index cannot be built; the message is user-facing Chinese."""
+
+
+# --------------------------------------------------------------------------- tokens
+
+_STOP = set("的 了 和 与 及 等 在 是 由 对 将 为 把 被 哪个 哪些 什么 多少 谁 吗 呢 啊 吧 请问 一下 那 这 那个 这个 "
+            "之 其 各 有 个 中 上 下 年 月 日 到 从 以 于 或 并 也 都 就 还 要 会 能 可 可以 我 我们 你 您 它 他 她 "
+            "哪 哪里 怎么 如何 怎样 关于 方面 有关 相关 进行 开展 推进 加强 推动 深化 完善 持续 进一步 工作".split())
+_PUNCT = re.compile(r"^[\W_]+$")
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def add_domain_words(units: list[Unit]) -> None:
+    """Department and indicator names stay whole tokens (区知识产权局, 每万人口高价值发明专利拥有量)."""
+    jieba = _jieba()
+    words = {w for u in units for w in u.lead_units + u.national_units if 2 <= len(w) <= 20}
+    words |= {t.indicator for u in units for t in u.targets if 2 <= len(t.indicator) <= 30}
+    for word in sorted(words):
+        jieba.add_word(word, freq=20000)
+
+
+def to_simplified(text: str) -> str:
+    import zhconv
+
+    return zhconv.convert(text, "zh-cn")
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode jieba tokens: whole words and their parts, stop words and punctuation dropped."""
+    tokens = _jieba().lcut_for_search(to_simplified(text).lower())
+    return [t for t in (tok.strip() for tok in tokens) if t and t not in _STOP and not _PUNCT.match(t)]
+
+
+# --------------------------------------------------------------------------- texts per unit
+
+def embedding_text(unit: Unit) -> str:
+    """What the dense model sees: the substance of the unit, without metadata noise."""
+    if unit.kind == "clause":
+        return unit.body
+    if unit.kind == "header":
+        return f"{unit.doc_title}\n{unit.text}"
+    return unit.full_text
+
+
+def bm25_text(unit: Unit) -> str:
+    """What BM25 sees: the text plus the parsed fields people ask by (units, deadline, document)."""
+    extra = " ".join(unit.lead_units + unit.national_units + [unit.deadline, unit.doc_title, unit.section])
+    return f"{unit.full_text} {extra}"
+
+
+# --------------------------------------------------------------------------- fingerprint
+
+def fingerprint(settings: Settings) -> str:
+    digest = hashlib.sha256()
+    for part in (INDEX_VERSION, PARSER_VERSION, settings.model,
+                 CONVERTER_VERSION if settings.model == DEFAULT_MODEL else ""):
+        digest.update(part.encode() + b"\0")
+    folder = Path(settings.corpus_dir)
+    files = corpus_files(folder) + ([folder / "manifest.json"] if (folder / "manifest.json").exists() else [])
+    for path in files:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- the index
+
+@dataclass
+class HybridIndex:
+    units: list[Unit]
+    vector_store: object  # llama_index FaissVectorStore
+    bm25: object  # bm25s.BM25
+    embedder: Embedder
+    model_name: str
+    fingerprint: str
+    errors: list[str] = field(default_factory=list)
+    doc_rows: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        rows: dict[str, list[int]] = {}
+        for i, unit in enumerate(self.units):
+            rows.setdefault(unit.doc_id, []).append(i)
+            rows.setdefault(unit.doc_short, []).append(i)
+        self.doc_rows = {key: np.array(value) for key, value in rows.items()}
+
+    @property
+    def faiss(self):
+        return self.vector_store.client
+
+
+def _faiss_index(dim: int, count: int):
+    import faiss
+
+    if count > APPROXIMATE_ABOVE:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+        return index
+    return faiss.IndexFlatIP(dim)
+
+
+def _build_into(folder: Path, settings: Settings, embedder: Embedder) -> tuple[list[Unit], list[str]]:
+    import bm25s
+    from llama_index.core.schema import TextNode
+    from llama_index.vector_stores.faiss import FaissVectorStore
+
+    documents, doc_errors = load_corpus(settings.corpus_dir)
+    units, unit_errors = build_all(documents)
+    errors = [str(e) for e in doc_errors + unit_errors]
+    if not units:
+        raise IndexBuildError("语料目录中没有可用的政策文件：" + "；".join(errors or ["目录为空"]))
+    add_domain_words(units)
+    vectors = embedder.embed_passages([embedding_text(u) for u in units], progress=True)
+    nodes = [
+        TextNode(
+            id_=unit.unit_id, text=embedding_text(unit), embedding=vector.tolist(),
+            metadata={"doc": unit.doc_short, "unit_id": unit.unit_id, "label": unit.label,
+                      "section": unit.section, "lead_units": "、".join(unit.lead_units), "deadline": unit.deadline},
+            excluded_embed_metadata_keys=["doc", "unit_id", "label", "section", "lead_units", "deadline"],
+        )
+        for unit, vector in zip(units, vectors)
+    ]
+    store = FaissVectorStore(faiss_index=_faiss_index(vectors.shape[1], len(units)))
+    store.add(nodes)
+    (folder / FAISS_DIR).mkdir()
+    store.persist(persist_path=str(folder / FAISS_DIR / "default__vector_store.json"))
+    retriever = bm25s.BM25()
+    retriever.index([tokenize(bm25_text(u)) for u in units], show_progress=False)
+    retriever.save(str(folder / BM25_DIR), show_progress=False)
+    (folder / UNITS).write_text(json.dumps([u.to_dict() for u in units], ensure_ascii=False), encoding="utf-8")
+    return units, errors
+
+
+def build_index(settings: Settings, force: bool = False, embedder: Embedder | None = None) -> HybridIndex:
+    """Build the index into a temp folder, then swap it in; returns the loaded index."""
+    embedder = embedder or load_embedder(settings.model, settings.cache_dir, settings.query_prompt)
+    target = Path(settings.index_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
+    started = time.perf_counter()
+    try:
+        current_fingerprint = fingerprint(settings)
+        units, errors = _build_into(staging, settings, embedder)
+        (staging / META).write_text(json.dumps({
+            "fingerprint": current_fingerprint, "model": settings.model, "embedding_dim": embedder.dim,
+            "units": len(units), "parser": PARSER_VERSION, "index_version": INDEX_VERSION,
+            "errors": errors, "build_seconds": round(time.perf_counter() - started, 2),
+        }, ensure_ascii=False, indent=2))
+        old = target.with_name(f".{target.name}-old")
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return load_index(settings, embedder=embedder)
+
+
+def load_index(settings: Settings, embedder: Embedder | None = None) -> HybridIndex:
+    """Load a persisted index; raises when any part is missing or inconsistent."""
+    import bm25s
+    from llama_index.vector_stores.faiss import FaissVectorStore
+
+    folder = Path(settings.index_dir)
+    meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    units = [Unit.from_dict(d) for d in json.loads((folder / UNITS).read_text(encoding="utf-8"))]
+    store = FaissVectorStore.from_persist_dir(str(folder / FAISS_DIR))
+    bm25 = bm25s.BM25.load(str(folder / BM25_DIR), show_progress=False)
+    if store.client.ntotal != len(units) or meta.get("units") != len(units):
+        raise ValueError("index parts disagree on the number of units")
+    embedder = embedder or load_embedder(meta["model"], settings.cache_dir, settings.query_prompt)
+    if store.client.d != embedder.dim:
+        raise ValueError("index dimension does not match the model")
+    add_domain_words(units)
+    return HybridIndex(units=units, vector_store=store, bm25=bm25, embedder=embedder, model_name=meta["model"],
+                       fingerprint=meta["fingerprint"], errors=meta.get("errors", []))
+
+
+def index_status(settings: Settings) -> str:
+    """'missing', 'stale', 'corrupt' or 'current' — without loading the model."""
+    folder = Path(settings.index_dir)
+    if not (folder / META).exists():
+        return "missing"
+    try:
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+        required = [folder / UNITS, folder / FAISS_DIR / "default__vector_store.json", folder / BM25_DIR]
+        if not all(p.exists() for p in required):
+            return "corrupt"
+    except (json.JSONDecodeError, OSError):
+        return "corrupt"
+    try:
+        current = fingerprint(settings)
+    except (DocumentError, OSError):
+        return "stale"
+    return "current" if meta.get("fingerprint") == current else "stale"
+
+
+def load_or_build(settings: Settings, embedder: Embedder | None = None) -> HybridIndex:
+    """The current index: loaded when it is current and whole, rebuilt otherwise."""
+    status = index_status(settings)
+    if status == "current":
+        try:
+            return load_index(settings, embedder=embedder)
+        except Exception as exc:  # any unreadable part means the index is corrupt: rebuild it
+            log.warning("index at %s is unreadable (%s); rebuilding", settings.index_dir, exc)
+            status = "corrupt"
+    log.warning("index at %s is %s; building it", settings.index_dir, status)
+    return build_index(settings, embedder=embedder)
