@@ -155,7 +155,7 @@ def _clean_line(line: str) -> str:
 
 
 def _is_prose(line: str) -> bool:
-    return len(line) >= 20 and "\t" not in line and any(mark in line for mark in "，,。、；")
+    return len(line) >= 10 and "\t" not in line and any(mark in line for mark in "，,。、；")
 
 
 def _continues(previous: str, following: str) -> bool:

@@ -1,0 +1,161 @@
+"""Units parsed from the real corpus, with exact expectations read from the documents."""
+import re
+
+import pytest
+
+
+def clauses(units, doc):
+    return {u.number: u for u in units if u.doc_id == doc and u.kind == "clause"}
+
+
+@pytest.mark.parametrize("doc,count", [("000", 20), ("001", 25), ("002", 53), ("003", 21), ("004", 16)])
+def test_clause_count_and_numbering(units, doc, count):
+    found = clauses(units, doc)
+    assert sorted(found) == list(range(1, count + 1))
+
+
+@pytest.mark.parametrize("doc,number,lead,deadline", [
+    ("000", 1, ["保护处"], ""),
+    ("000", 2, ["办公室"], ""),
+    ("000", 5, ["保护中心"], ""),
+    ("000", 8, ["监管与预警处"], ""),
+    ("000", 11, ["保护处", "保护中心"], ""),
+    ("000", 16, ["办公室", "监管与预警处", "保护处", "发展促进处", "保护中心"], ""),
+    ("001", 1, ["上海市知识产权局", "浦东新区政府", "临港新片区管委会", "虹桥国际中央商务区管委会", "各有关部门"], "持续推进"),
+    ("001", 2, ["上海市知识产权局", "市经济信息化委", "市贸促会", "浦东新区政府"], "2024年12月底"),
+    ("001", 12, ["上海市知识产权局", "市地方金融监管局", "金融监管总局上海监管局", "上海证监局"], "2025年12月底"),
+    ("001", 22, ["上海市知识产权局", "市政府外办"], "2024年12月底"),
+    ("001", 25, ["上海市知识产权局", "市高院", "市司法局", "市贸促会"], "持续推进"),
+    ("002", 1, ["区知识产权联席会议各成员单位"], ""),
+    ("002", 2, ["区发改委", "区知识产权局", "区财政局", "区投促办", "区委宣传部"], ""),
+    ("002", 10, ["区知识产权局", "区教育局", "区科委"], ""),
+    ("002", 33, ["区知识产权局", "区委宣传部", "区文旅局", "区公安分局", "区检察院", "区法院"], ""),
+    ("002", 46, ["区发改委", "区委宣传部", "区知识产权局"], ""),
+    ("002", 50, ["区法院"], ""),
+    ("003", 1, ["办公室"], ""),
+    ("003", 3, ["保护中心"], ""),
+    ("003", 5, ["办公室", "监管与预警处", "保护处", "发展促进处"], ""),
+    ("003", 11, ["监管与预警处"], ""),
+    ("003", 18, ["机关党委"], ""),
+    ("003", 19, ["机关纪委"], ""),
+])
+def test_lead_units_and_deadline(units, doc, number, lead, deadline):
+    unit = clauses(units, doc)[number]
+    assert unit.lead_units == lead
+    assert unit.deadline == deadline
+
+
+def test_001_national_units(units):
+    c = clauses(units, "001")
+    assert c[1].national_units == ["国家知识产权局条法司"]
+    assert c[6].national_units == ["国家知识产权局保护司", "专利局审业部"]
+    assert c[10].national_units == ["国家知识产权局战略规划司", "运用促进司", "公共服务司"]
+    assert c[24].national_units == ["国家知识产权局国际合作司", "人事司"]
+
+
+def test_000_clause_16_keeps_every_bracket_group(units):
+    unit = clauses(units, "000")[16]
+    assert len(unit.responsibilities) == 3
+    assert [r.units for r in unit.responsibilities[:2]] == [["办公室"], ["办公室"]]
+
+
+def test_next_line_trailing_list_joins_its_clause(units):
+    c = clauses(units, "002")
+    assert c[2].text.endswith("（区发改委、区知识产权局、区财政局、区投促办、区委宣传部）")
+    assert "区科委)" in c[10].text.replace("）", ")")
+
+
+def test_004_clauses_have_no_responsibility_and_titles(units):
+    c = clauses(units, "004")
+    assert all(not u.lead_units for u in c.values())
+    assert c[1].title == "全面部署落实知识产权保护任务"
+    assert c[1].section == "二、主要任务 > （一）加强知识产权行政保护制度保障"
+
+
+def test_clause_titles_and_section_paths(units):
+    c = clauses(units, "000")
+    assert c[1].title == "加快推动浦东法规落地见效"
+    assert c[1].section == "二、重点任务 > （一）全面实施知识产权高水平保护"
+    assert clauses(units, "002")[51].section == "六、组织实施和保障"
+
+
+def test_004_misnumbered_headings_are_repaired(units):
+    sections = {u.section for u in units if u.doc_id == "004"}
+    assert "三、工作要求 > （二）加强业务指导，规范办案程序" in sections
+    assert not any(s.startswith("2、") for s in sections)
+
+
+def test_inline_parentheses_are_not_responsibility(units):
+    header = next(u for u in units if u.doc_id == "004" and u.kind == "header")
+    assert "以下简称" in header.text
+    c3 = clauses(units, "003")[18]
+    assert c3.lead_units == ["机关党委"]
+
+
+def targets_of(units, doc):
+    return {(t.indicator, t.year, t.scope): (t.value, t.unit) for u in units if u.doc_id == doc for t in u.targets}
+
+
+def test_002_indicator_table_both_years(units):
+    t = targets_of(units, "002")
+    expected = {
+        ("每万人口高价值发明专利拥有量", 2024, "普陀区"): (20, "件"),
+        ("每万人口高价值发明专利拥有量", 2025, "普陀区"): (23, "件"),
+        ("新增PCT国际专利申请量", 2024, "普陀区"): (60, "件"),
+        ("新增PCT国际专利申请量", 2025, "普陀区"): (65, "件"),
+        ("年知识产权质押融资登记金额", 2024, "普陀区"): (2.5, "亿元"),
+        ("年知识产权质押融资登记金额", 2025, "普陀区"): (3, "亿元"),
+        ("知识产权民事一审案件服判息诉率", 2024, "普陀区"): (97, "%"),
+        ("知识产权民事一审案件服判息诉率", 2025, "普陀区"): (97, "%"),
+        ("新增发明专利申请量", 2024, "“中华武数”四平台"): (30, "件"),
+        ("新增发明专利申请量", 2025, "“中华武数”四平台"): (40, "件"),
+        ("新增商标申请注册量", 2024, "“中华武数”四平台"): (30, "件"),
+        ("新增商标申请注册量", 2025, "“中华武数”四平台"): (40, "件"),
+        ("新增著作权登记申请量", 2024, "“中华武数”四平台"): (50, "件"),
+        ("新增著作权登记申请量", 2025, "“中华武数”四平台"): (60, "件"),
+    }
+    assert t == expected
+
+
+def test_000_goal_values(units):
+    t = targets_of(units, "000")
+    assert t[("每万人口高价值发明专利拥有量", 2023, "浦东新区")] == (75, "件")
+    assert t[("知识产权纠纷调解成功案件量", 2023, "浦东新区")] == (500, "件")
+    assert t[("支持开展海外知识产权维权企业", 2023, "浦东新区")] == (20, "家")
+    assert t[("知识产权质押融资金额", 2023, "浦东新区")] == (10, "亿元")
+    assert t[("服务科创板拟上市企业", 2023, "浦东新区")] == (80, "家")
+
+
+def test_003_goal_values(units):
+    t = targets_of(units, "003")
+    assert t[("每万人口高价值发明专利拥有量", 2024, "XX新区")] == (85, "件")
+    assert t[("作品登记量", 2024, "XX新区")] == (26, "万件")
+    assert t[("知识产权纠纷调解优先推荐覆盖率", 2024, "XX新区")] == (90, "%")
+    assert t[("知识产权纠纷调解案件数", 2024, "XX新区")] == (4000, "件")
+    assert t[("知识产权质押融资金额", 2024, "XX新区")] == (30, "亿元")
+    assert t[("服务科创板拟上市企业", 2024, "XX新区")] == (100, "家")
+
+
+def test_header_facts(units):
+    facts = {u.doc_id: u.facts for u in units if u.kind == "header"}
+    assert facts["000"]["doc_number"] == "沪浦知局〔2023〕18号"
+    assert facts["000"]["copies"] == "9"
+    assert facts["000"]["issue_date"] == "2023年4月12日"
+    assert facts["000"]["print_date"] == "2023年4月19日"
+    assert facts["000"]["addressees"] == "局机关各处室、知识产权保护中心"
+    assert facts["001"]["issuers"] == ["上海市人民政府办公厅", "国家知识产权局办公室"]
+    assert facts["002"]["issue_date"] == "2024年11月7日"
+    assert facts["002"]["cc"] == "区法院、区检察院"
+    assert facts["004"]["issue_date"] == "2023年3月15日"
+    assert any("2023年4月7日前报送" in d for d in facts["004"]["reporting_deadlines"])
+
+
+def test_no_artefacts_in_any_unit(units):
+    for unit in units:
+        assert "**" not in unit.text and "#" not in unit.text, unit.unit_id
+        assert "版权所有" not in unit.text and "投资咨询热线" not in unit.text
+        assert not re.search(r"[\u4e00-\u9fff][ \u3000\u2003]+[\u4e00-\u9fff]", unit.text), unit.unit_id
+    c = clauses(units, "000")
+    assert "重点环节" in c[3].text and "开展知识产权保险工作" in c[6].text
+    goals = " ".join(u.text for u in units if u.doc_id == "000" and u.kind == "goals")
+    assert "达到20家" in goals
