@@ -137,6 +137,7 @@ _BOILERPLATE = re.compile(
     r"^(文章附件|相关链接|相关文章)\s*[:：]?\s*$|版权所有|咨询热线|^\S+@\S+\.\w+$|^(打印本页|关闭窗口|返回顶部)$"
 )
 _SENTENCE_END = tuple("。；：！？）)」”》;:!?")
+_HEADING_START = re.compile(r"^([（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)")
 _NUMBERED_START = re.compile(
     r"^(\d+\s*[、.．]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)"
 )
@@ -163,6 +164,8 @@ def _continues(previous: str, following: str) -> bool:
     if not previous or not following or "\t" in following:
         return False
     if previous.endswith(_SENTENCE_END) or _NUMBERED_START.match(following):
+        return False
+    if _HEADING_START.match(previous) and "。" not in previous:
         return False
     if previous.endswith(("、", "，", ",")):
         return True
