@@ -44,11 +44,13 @@ class Query:
     text: str
     intent: str
     docs: list[str] = field(default_factory=list)
+    turn_text: str = ""  # this turn's own words, when `text` merges in the previous turn
     years: list[int] = field(default_factory=list)
     clause: Unit | None = None
     department: str = ""
     deadline_filter: str = ""
     foreign_region: str = ""
+    missing_doc: str = ""
     compare: bool = False
 
 
@@ -134,14 +136,19 @@ def _bigrams(text: str) -> set[str]:
 
 def indicator_match(indicator: str, question: str) -> float:
     wanted = _bigrams(indicator)
-    return len(wanted & _bigrams(question)) / len(wanted) if wanted else 0.0
+    # short forms ("服判息诉率") name an indicator as well as its full wording does
+    return len(wanted & _bigrams(question)) / min(len(wanted), 6) if wanted else 0.0
 
 
 def find_targets(query: Query, units: list[Unit]) -> list[tuple[Unit, Target]]:
     """Targets whose indicator the question names, best match first, filtered by year and scope."""
     pool = [(u, t) for u in units if u.targets and (not query.docs or u.doc_id in query.docs) for t in u.targets]
-    scored = [(indicator_match(t.indicator, query.text), u, t) for u, t in pool]
-    best = max((s for s, _, _ in scored), default=0.0)
+    texts = [query.turn_text, query.text] if query.turn_text else [query.text]
+    for text in texts:  # the latest turn first: a follow-up may name a new indicator
+        scored = [(indicator_match(t.indicator, text), u, t) for u, t in pool]
+        best = max((s for s, _, _ in scored), default=0.0)
+        if best >= 0.5:
+            break
     if best < 0.5:
         return []
     chosen = [(u, t) for s, u, t in scored if s >= best - 0.12]
@@ -185,7 +192,9 @@ def answer_target(query: Query, units: list[Unit], retrieved: list[str], coverag
 def answer_list(query: Query, units: list[Unit], retrieved: list[str], coverage: str) -> Answer:
     clauses = [u for u in units if u.kind == "clause" and (not query.docs or u.doc_id in query.docs)]
     if query.department:
+        core = query.department.removeprefix("国家知识产权局")
         clauses = [u for u in clauses if any(query.department == d or query.department in d
+                                             or core == d.removeprefix("国家知识产权局")
                                              for d in u.lead_units + u.national_units)]
     if query.deadline_filter:
         clauses = [u for u in clauses if u.deadline == query.deadline_filter]
@@ -235,14 +244,14 @@ def answer_meta(query: Query, headers: list[Unit], retrieved: list[str], coverag
                   citations=composer.citations(), retrieved=retrieved)
 
 
-def excerpt(unit: Unit, query_text: str, limit: int = 90) -> str:
+def excerpt(unit: Unit, query_text: str, limit: int = 150) -> str:
     """The sentences of a unit that share the most words with the question, quoted."""
     sentences = [s for s in re.split(r"(?<=。)", unit.body) if s.strip()]
     if unit.kind == "clause" and sentences:
         sentences = sentences[1:] or sentences
     wanted = _bigrams(query_text)
-    ranked = sorted(sentences, key=lambda s: -len(_bigrams(s) & wanted))
-    text = ranked[0] if ranked else unit.text
+    ranked = sorted(sentences, key=lambda s: -len(_bigrams(s) & wanted))[:2]
+    text = "".join(s for s in sentences if s in ranked) if ranked else unit.text
     text = re.sub(r"^\d+\s*[、.．]\s*", "", text.strip())
     return text if len(text) <= limit else text[:limit] + "……"
 

@@ -50,8 +50,8 @@ PRONOUN = re.compile(r"^(那|那么)?(它|这条|该条|这项|该项|这个任�
 FOLLOW_UP = re.compile(r"(呢|那)[？?]?$|^那")
 
 INTENT_WORDS = [
-    ("meta", re.compile(r"文号|字号|发文|印发|成文|主送|抄送|几份|多少份|份数|落款|发布日期|发布时间|哪天发|签发|发布机关")),
-    ("list", re.compile(r"哪些(任务|工作|条|事项|项)|牵头了哪些|负责哪些|列出|所有.*任务|全部.*任务|几项|多少项")),
+    ("meta", re.compile(r"文号|字号|发文|单位发|谁发|发的|印发|成文|主送|抄送|几份|多少份|份数|落款|发布日期|发布时间|哪天发|签发|发布机关")),
+    ("list", re.compile(r"哪些(任务|工作|条|事项|项)|(任务|工作|事项)有哪些|牵头了哪些|负责哪些|列出|所有.*任务|全部.*任务|几项|多少项")),
     ("deadline", re.compile(r"时限|截止|期限|什么时候|何时|完成时间|哪天前|报送|几月|完成日期|多久")),
     ("target", re.compile(r"目标|指标|多少|达到|数量|拥有量|金额|比例|比率|增长率|申请量|案件量|登记量|覆盖率|分别是")),
     ("lead", re.compile(r"谁|哪个部门|哪些部门|哪家|哪个单位|哪些单位|牵头|负责|责任单位|责任部门|主管|归口|哪个处")),
@@ -115,6 +115,16 @@ class Assistant:
 
     # ----------------------------------------------------------------------- resolution
 
+    def _missing_doc(self, text: str, docs: list[str], years: list[int]) -> str:
+        """'浦东新区2024年' when the question names a region's document for a year the corpus lacks."""
+        if not docs or not years or not re.search(r"工作要点|文号|文件|方案", text):
+            return ""
+        titles = [u.doc_title for u in self.index.units if u.kind == "header" and u.doc_id in docs]
+        if any(str(y) in title for y in years for title in titles):
+            return ""
+        region = next((value for pattern, kind, value in DOC_ALIASES if kind == "region" and pattern.search(text)), "")
+        return f"{region}{years[0]}年" if region else ""
+
     def resolve(self, question: str, session: Session) -> Query:
         text = to_simplified(question)
         previous = session.last_query
@@ -122,6 +132,7 @@ class Assistant:
         intent = detect_intent(text)
         years = [int(y) for y in YEAR.findall(text)]
         query = Query(text=text, intent=intent or "open", docs=docs, years=years)
+        query.missing_doc = self._missing_doc(text, docs, years)
         if m := OTHER_REGIONS.search(text):
             query.foreign_region = m.group(1)
         query.compare = bool(re.search(r"各区|分别|比较|对比|哪个区|各文件|各个", text))
@@ -136,8 +147,9 @@ class Assistant:
             number = _cn_value(clause_ref.group(1))
             query.clause = next((u for u in self.index.units if u.kind == "clause" and u.number == number
                                  and (not scope or u.doc_id in scope)), None)
-            query.intent = intent or "open"
-        elif PRONOUN.search(text) and session.last_clause is not None:
+            follows = previous is not None and FOLLOW_UP.search(text) and previous.intent != "meta"
+            query.intent = intent or (previous.intent if follows else "open")
+        elif session.last_clause is not None and (PRONOUN.search(text) or (len(text) <= 8 and not docs)):
             query.clause = session.last_clause
             query.intent = intent or (previous.intent if previous else "open")
         elif previous is not None and (FOLLOW_UP.search(text) and len(text) <= 16):
@@ -149,6 +161,7 @@ class Assistant:
                 for pattern, _, _ in DOC_ALIASES:
                     base = pattern.sub("", base)
             query.text = f"{base} {text}"
+            query.turn_text = text
             query.intent = intent if intent and intent not in ("target",) else previous.intent
             query.docs = docs or previous.docs
             query.years = years or ([] if docs else previous.years)
@@ -171,7 +184,7 @@ class Assistant:
         if not words:
             return not hits
         pool = " ".join(h.unit.full_text + " ".join(h.unit.lead_units) for h in hits[:5])
-        return not any(w in pool for w in words)
+        return sum(w in pool for w in words) / len(words) < 0.4
 
     def ask(self, question: str, session: Session | None = None) -> Answer:
         session = session if session is not None else Session()
@@ -194,7 +207,9 @@ class Assistant:
         hits = self.retriever.search(query.text, k=8, docs=docs)
         retrieved = [h.unit.unit_id for h in hits]
         coverage = self.coverage
-        if query.foreign_region and not query.docs and query.intent in ("target", "list", "meta", "lead"):
+        if query.missing_doc:
+            return compose.not_found(query.intent, f"文件中没有{query.missing_doc}的文件。", retrieved, coverage)
+        if query.foreign_region and not query.docs:
             return compose.not_found(query.intent, f"文件中没有关于{query.foreign_region}的内容。", retrieved, coverage)
         future = [y for y in query.years if y > 2025 or y < 2023]
         if future:
