@@ -1,0 +1,115 @@
+"""The answer layer on the real corpus and real index: each intent, follow-ups, refusals, bad input."""
+import re
+
+import pytest
+
+from assistant.chat import Session
+
+
+def ask(assistant, *turns):
+    session = Session()
+    for turn in turns:
+        answer = assistant.ask(turn, session)
+    return answer
+
+
+def cited(answer):
+    return [c.unit_id for c in answer.citations]
+
+
+def test_lead_from_paraphrase(assistant):
+    a = ask(assistant, "谁负责浦东南汇水蜜桃地理标志那块？")
+    assert a.answered and a.intent == "lead" and "保护处" in a.answer
+    assert "pudong-2023#3" in cited(a)
+
+
+def test_lead_with_national_counterpart_and_deadline(assistant):
+    a = ask(assistant, "共建工作要点中数据知识产权试点的责任单位有哪些？")
+    assert "市经济信息化委" in a.answer and "战略规划司" in a.answer and "2024年12月底" in a.answer
+    assert cited(a)[0] == "shanghai-cnipa-2023-2025#2"
+
+
+def test_target_exact_value_year_and_unit(assistant):
+    a = ask(assistant, "普陀区2025年PCT国际专利申请量的目标是多少？")
+    assert a.intent == "target" and "65件" in a.answer and "60件" not in a.answer
+    assert cited(a) == ["putuo-2024-2025#table-2"]
+
+
+def test_target_comparison_lists_each_document(assistant):
+    a = ask(assistant, "各区每万人口高价值发明专利拥有量目标分别是多少？")
+    for value in ("75件", "23件", "85件"):
+        assert value in a.answer
+    assert {c.doc_id for c in a.citations} == {"pudong-2023", "putuo-2024-2025", "xx-newarea-2024"}
+
+
+def test_list_is_complete_from_parsed_fields(assistant):
+    a = ask(assistant, "浦东2023年保护处牵头哪些任务？")
+    assert a.intent == "list"
+    assert cited(a) == [f"pudong-2023#{n}" for n in (1, 3, 4, 11, 16)]
+
+
+def test_meta_facts(assistant):
+    a = ask(assistant, "浦东2023年工作要点共印了几份")
+    assert "共印9份" in a.answer and cited(a) == ["pudong-2023#header"]
+    a = ask(assistant, "行政保护工作计划什么时候报送")
+    assert "2023年4月7日" in a.answer
+
+
+def test_open_question_quotes_and_cites(assistant):
+    a = ask(assistant, "浦东在海外维权方面有哪些安排？")
+    assert a.intent == "open" and "pudong-2023#11" in cited(a)
+    assert re.search(r"\[1\]", a.answer)
+
+
+@pytest.mark.parametrize("question", ["普陀区2026年PCT国际专利申请量目标", "闵行区2025年专利目标", "今天上海天气怎么样？",
+                                      "浦东2024年工作要点的文号是什么"])
+def test_unanswerable_is_refused_politely(assistant, question):
+    a = ask(assistant, question)
+    assert a.answered is False and a.citations == []
+    assert "目前可查询的文件" in a.answer
+
+
+def test_two_turn_follow_ups(assistant):
+    assert "60件" in ask(assistant, "普陀区2025年PCT国际专利申请量的目标是多少？", "那2024年呢？").answer
+    a = ask(assistant, "共建要点中数据知识产权工作试点由谁负责？", "它的完成时限呢？")
+    assert a.intent == "deadline" and "2024年12月底" in a.answer
+    a = ask(assistant, "浦东新区知识产权局2023年工作要点的文号是什么？", "第二条是谁牵头？")
+    assert "办公室" in a.answer and cited(a) == ["pudong-2023#2"]
+    a = ask(assistant, "浦东2023年数据知识产权试点谁牵头", "那普陀的呢？")
+    assert "区数据局" in a.answer
+
+
+def test_three_turn_follow_up(assistant):
+    a = ask(assistant, "共建要点里蓝天专项整治行动是什么", "由谁负责", "它的完成时限呢")
+    assert "2025年12月底" in a.answer and cited(a) == ["shanghai-cnipa-2023-2025#20"]
+
+
+def test_sessions_are_separate(assistant):
+    first, second = Session(), Session()
+    assistant.ask("普陀区2025年PCT国际专利申请量的目标是多少？", first)
+    assistant.ask("浦东2023年知识产权质押融资金额目标是多少", second)
+    assert "60件" in assistant.ask("那2024年呢？", first).answer
+
+
+@pytest.mark.parametrize("question", ["", "   ", "问" * 600, None])
+def test_bad_questions_get_a_clear_message(assistant, question):
+    a = assistant.ask(question, Session())
+    assert a.answered is False and a.intent == "invalid" and ("请输入问题" in a.answer or "问题过长" in a.answer)
+
+
+def test_every_gold_value_is_in_its_cited_units(assistant):
+    """No lead/target answer states a value absent from the unit it cites."""
+    import json
+    from pathlib import Path
+
+    from eval.grader import normalise
+
+    items = [json.loads(l) for l in (Path(__file__).parent.parent / "eval" / "gold.jsonl").read_text().splitlines()]
+    for item in items:
+        if item["type"] not in ("lead", "target") or len(item["turns"]) > 1:
+            continue
+        answer = ask(assistant, *item["turns"])
+        cited_text = normalise(" ".join(c.text for c in answer.citations))
+        for value in item["answer"]:
+            if normalise(value) in normalise(answer.answer):
+                assert normalise(value) in cited_text, (item["id"], value)
