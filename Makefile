@@ -23,7 +23,7 @@ index: $(STAMP)
 run: $(STAMP)
 	$(PY) app.py
 
-test: $(STAMP) browser
+test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
 eval: $(STAMP)
