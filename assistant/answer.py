@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from .retrieval import Hit, Retriever
+from .retrieval import Hit
 from .units import Target, Unit
 
 
@@ -282,7 +282,3 @@ def best_clauses(hits: list[Hit], several_docs: bool) -> list[Unit]:
         if hit.score >= 0.9 * top and hit.unit.doc_id not in chosen:
             chosen[hit.unit.doc_id] = hit.unit
     return list(chosen.values())[:3]
-
-
-__all__ = ["Answer", "Citation", "Query", "Retriever", "answer_deadline", "answer_lead", "answer_list",
-           "answer_meta", "answer_notice_deadlines", "answer_open", "answer_target", "best_clauses", "not_found"]

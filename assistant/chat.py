@@ -97,6 +97,7 @@ class Assistant:
         self.index = index or load_or_build(self.settings)
         self.retriever = Retriever(self.index)
         self.departments = known_departments(self.index)
+        self.units_by_id = {u.unit_id: u for u in self.index.units}
         self.coverage = self._coverage()
 
     def _coverage(self) -> str:
@@ -196,7 +197,7 @@ class Assistant:
             query = self.resolve(question, session)
             result = self._answer(query)
             session.last_query = query
-            cited = [u for c in result.citations for u in self.index.units if u.unit_id == c.unit_id]
+            cited = [self.units_by_id[c.unit_id] for c in result.citations]
             if cited and cited[0].kind == "clause":
                 session.last_clause = cited[0]
             session.history.append((question, result.answer))

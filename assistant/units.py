@@ -351,7 +351,7 @@ def build_units(doc: Document) -> list[Unit]:
     lines = lines[:trailer_at]
     if trailer_at == len(doc.lines):
         # a print line at the very end without 抄送 is trailer too
-        while lines and (_PRINT_LINE.match(lines[-1]) or (len(lines) > 1 and _PRINT_LINE.match(lines[-1]))):
+        while lines and _PRINT_LINE.match(lines[-1]):
             trailer.insert(0, lines.pop())
 
     first_top = next((i for i, line in enumerate(lines) if _heading(line, _TOP, 40)), len(lines))
@@ -432,9 +432,8 @@ def build_units(doc: Document) -> list[Unit]:
     for line in body:
         top = _heading(line, _TOP, 40)
         mis = _heading(line, _MISNUMBERED_TOP, 24)
-        if mis and int(mis.group(1)) == expected_top and last_clause == 0 or (
-            mis and int(mis.group(1)) == expected_top and not current_kind == "clause"
-            and int(mis.group(1)) != last_clause + 1
+        if mis and int(mis.group(1)) == expected_top and (
+            last_clause == 0 or (current_kind != "clause" and int(mis.group(1)) != last_clause + 1)
         ):
             line = f"{cn_number(expected_top)}、{mis.group(2).strip()}"
             top = _heading(line, _TOP, 40)
