@@ -57,7 +57,7 @@ class FeedbackRequest(BaseModel):
 
 def create_api(assistant: Assistant, sessions: SessionStore) -> FastAPI:
     settings = assistant.settings
-    api = FastAPI(title="政策问答助手 API", version="1.0", root_path=settings.root_path,
+    api = FastAPI(title="政策问答助手 API", version="1.0",
                   description="Questions in Chinese over the corpus of policy documents; answers cite numbered clauses.")
     credentials = settings.credentials()
     basic = HTTPBasic(auto_error=False)

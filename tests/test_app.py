@@ -1,0 +1,173 @@
+"""End to end: the real server (app.py) in a subprocess, driven by Playwright in Debian's Chromium.
+
+Asks a lead question in the chat page, checks the department and expands a source to the clause
+text, checks that an HTML payload shows as text, then does the same through examples/embed.html.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                  "--disable-background-networking", "--disable-component-update"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(index, settings, tmp_path_factory):
+    """app.py on a free loopback port, reusing the test index (already built and current)."""
+    port = free_port()
+    feedback = tmp_path_factory.mktemp("web") / "feedback.jsonl"
+    env = dict(os.environ, PA_INDEX=str(settings.index_dir), PA_CORPUS=str(settings.corpus_dir),
+               PA_FEEDBACK=str(feedback), HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
+    log = open(tmp_path_factory.mktemp("log") / "app.log", "w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            pytest.fail(f"app.py exited: {Path(log.name).read_text()}")
+        time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("app.py did not start within 180 s")
+    yield base, feedback
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: `make browser` installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def ask_and_check(frame, question: str, department: str) -> None:
+    frame.locator("#question textarea").fill(question)
+    frame.locator("#send").click()
+    frame.locator("#chat details.source").first.wait_for(timeout=30_000)
+    assert department in frame.locator("#chat").inner_text()
+    source = frame.locator("#chat details.source").first
+    clause = source.locator(".clause")
+    assert not clause.is_visible()
+    source.locator("summary").click()
+    clause.wait_for(state="visible", timeout=5_000)
+    assert "数据知识产权" in clause.inner_text()
+
+
+def test_chat_page_answers_with_expandable_sources(server, browser):
+    base, feedback = server
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    page.goto(base + "/", wait_until="load")
+    page.locator("#question textarea").wait_for(timeout=60_000)
+    ask_and_check(page, "数据知识产权试点由哪个部门牵头？", "办公室")
+    page.locator("#chat button[aria-label='Dislike']").last.click()
+    deadline = time.time() + 10
+    while time.time() < deadline and not feedback.exists():
+        time.sleep(0.2)
+    from assistant.feedback import read_all
+
+    saved = read_all(feedback)
+    assert saved and saved[-1]["liked"] is False and saved[-1]["question"] == "数据知识产权试点由哪个部门牵头？"
+    assert saved[-1]["citations"]
+    (ROOT / "docs").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "docs" / "chat.png"), full_page=True)
+
+    payload = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>谁负责'
+    page.locator("#question textarea").fill(payload)
+    page.locator("#send").click()
+    page.get_by_text("目前可查询的文件", exact=False).last.wait_for(timeout=30_000)
+    assert page.evaluate("window.pwned") is None
+    assert '<img src=x onerror="window.pwned=1">' in page.locator("#chat").inner_text()
+
+    page.locator("#new-conversation").click()
+    page.wait_for_function("!document.querySelector('#chat details.source')", timeout=10_000)
+    page.close()
+
+
+def test_embed_page_iframe(server, browser, tmp_path):
+    base, _ = server
+    html = (ROOT / "examples" / "embed.html").read_text(encoding="utf-8")
+    assert "http://127.0.0.1:7860/" in html
+    embed = tmp_path / "embed.html"
+    embed.write_text(html.replace("http://127.0.0.1:7860/", base + "/"), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 1200})
+    page.goto(embed.as_uri(), wait_until="load")
+    frame = page.frame_locator("#assistant")
+    frame.locator("#question textarea").wait_for(timeout=60_000)
+    ask_and_check(frame, "数据知识产权试点由哪个部门牵头？", "办公室")
+    page.close()
+
+
+def test_two_browser_sessions_keep_separate_conversations(server, browser):
+    base, _ = server
+    pages = [browser.new_page() for _ in range(2)]
+    for page in pages:
+        page.goto(base + "/", wait_until="load")
+        page.locator("#question textarea").wait_for(timeout=60_000)
+    questions = ["普陀区2025年PCT国际专利申请量的目标是多少？", "XX新区2024年知识产权质押融资金额目标是多少？"]
+    for page, question in zip(pages, questions):
+        page.locator("#question textarea").fill(question)
+        page.locator("#send").click()
+        page.locator("#chat details.source").first.wait_for(timeout=30_000)
+    pages[0].locator("#question textarea").fill("那2024年呢？")
+    pages[0].locator("#send").click()
+    pages[0].wait_for_function("document.querySelectorAll('#chat details.source').length >= 2", timeout=30_000)
+    text = pages[0].locator("#chat").inner_text()
+    assert "60件" in text and "质押融资" not in text
+    for page in pages:
+        page.close()
+
+
+def test_document_browser_tab(server, browser):
+    base, _ = server
+    page = browser.new_page()
+    page.goto(base + "/", wait_until="load")
+    page.get_by_role("tab", name="文件浏览").click()
+    page.get_by_text("可引用单元", exact=False).first.wait_for(timeout=20_000)
+    assert page.locator("details.source").count() > 20
+    page.close()
+
+
+def test_sub_path_behind_a_reverse_proxy(assistant):
+    """With PA_ROOT_PATH=/policy-qa the page's asset and API URLs carry the prefix the proxy strips."""
+    from fastapi.testclient import TestClient
+
+    from app import create_app
+
+    assistant.settings.root_path = "/policy-qa"
+    try:
+        with TestClient(create_app(assistant=assistant), root_path="/policy-qa") as client:
+            assert client.get("/config").json()["root"].endswith("/policy-qa")
+            assert "/policy-qa" in client.get("/").text
+            assert client.get("/api/health").json()["status"] == "ok"
+    finally:
+        assistant.settings.root_path = ""
