@@ -52,14 +52,14 @@ PRONOUN = re.compile(r"^(那|那么)?(它|这条|该条|这项|该项|这个任�
 FOLLOW_UP = re.compile(r"(呢|那)[？?]?$|^那")
 
 INTENT_WORDS = [
-    ("meta", re.compile(r"文号|字号|发文|单位发|谁发|发的|印发|成文|主送|抄送|几份|多少份|份数|落款|发布日期|发布时间|哪天发|签发|发布机关")),
+    ("meta", re.compile(r"文号|(?<!老)字号|发文|单位发|谁发|发的|印发|成文|主送|抄送|几份|多少份|份数|落款|发布日期|发布时间|哪天发|签发|发布机关")),
     ("list", re.compile(r"哪些(任务|工作|条|事项|项)|(任务|工作|事项)有哪些|牵头了哪些|负责哪些|列出|所有.*任务|全部.*任务|几项|多少项")),
     ("deadline", re.compile(r"时限|截止|期限|什么时候|何时|完成时间|哪天前|报送|几月|完成日期|多久")),
     ("target", re.compile(r"目标|指标|多少|达到|数量|拥有量|金额|比例|比率|增长率|申请量|案件量|登记量|覆盖率|分别是")),
     ("lead", re.compile(r"谁|哪个部门|哪些部门|哪家|哪个单位|哪些单位|牵头|负责|责任单位|责任部门|主管|归口|哪个处")),
 ]
 OFF_TOPIC_GENERIC = set("知识产权 上海 上海市 工作 目标 任务 部门 文件 要点 方案 负责 牵头 单位 多少 年 哪些 情况 有关 内容 "
-                        "安排 规定 要求 政策 新区 区 市 国家 今天 明天 现在".split())
+                        "安排 规定 要求 政策 新区 区 市 国家 今天 明天 现在 怎么样 什么样 为什么 是不是 有没有 什么时候".split())
 
 
 def detect_docs(text: str, index: HybridIndex) -> list[str]:
@@ -101,6 +101,8 @@ class Assistant:
         self.departments = known_departments(self.index)
         self.units_by_id = {u.unit_id: u for u in self.index.units}
         self.coverage = self._coverage()
+        self.vocabulary = to_simplified(" ".join(u.full_text + " " + " ".join(u.lead_units + u.national_units)
+                                                 for u in self.index.units)).lower()
 
     def _coverage(self) -> str:
         titles = sorted({(u.doc_id, u.doc_title) for u in self.index.units})
@@ -185,12 +187,17 @@ class Assistant:
         return [t for t in tokenize(text) if t not in OFF_TOPIC_GENERIC and len(t) > 1 and not YEAR.fullmatch(t)]
 
     def _unrelated(self, query: Query, hits) -> bool:
-        """No content word of the question occurs in the best units: the corpus does not cover it."""
+        """The corpus does not cover the question: few of its content words occur in the best units, or
+        its specific term (a whole word of three or more characters, "个人所得税") occurs nowhere at all
+        while the rest only half matches."""
         words = self._content_words(query.text)
         if not words:
             return not hits
-        pool = " ".join(h.unit.full_text + " ".join(h.unit.lead_units) for h in hits[:5])
-        return sum(w in pool for w in words) / len(words) < 0.4
+        pool = " ".join(h.unit.full_text + " ".join(h.unit.lead_units) for h in hits[:5]).lower()
+        coverage = sum(w in pool for w in words) / len(words)
+        unknown = [w for w in tokenize(query.text, whole_words=True)
+                   if len(w) >= 3 and w not in OFF_TOPIC_GENERIC and w not in self.vocabulary]
+        return coverage < 0.4 or (bool(unknown) and coverage < 0.6)
 
     def ask(self, question: str, session: Session | None = None) -> Answer:
         session = session if session is not None else Session()

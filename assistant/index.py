@@ -71,9 +71,11 @@ def to_simplified(text: str) -> str:
     return zhconv.convert(text, "zh-cn")
 
 
-def tokenize(text: str) -> list[str]:
-    """Search-mode jieba tokens: whole words and their parts, stop words and punctuation dropped."""
-    tokens = _jieba().lcut_for_search(to_simplified(text).lower())
+def tokenize(text: str, whole_words: bool = False) -> list[str]:
+    """Search-mode jieba tokens (whole words and their parts), or whole words only; stop words and punctuation dropped."""
+    jieba = _jieba()
+    text = to_simplified(text).lower()
+    tokens = jieba.lcut(text) if whole_words else jieba.lcut_for_search(text)
     return [t for t in (tok.strip() for tok in tokens) if t and t not in _STOP and not _PUNCT.match(t)]
 
 

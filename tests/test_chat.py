@@ -69,6 +69,28 @@ def test_unanswerable_is_refused_politely(assistant, question):
     assert "目前可查询的文件" in a.answer
 
 
+@pytest.mark.parametrize("question", ["社保怎么交", "公积金贷款额度是多少", "上海地铁几点停运", "房产税怎么算",
+                                      "增值税发票怎么开", "集成电路布图设计保护"])
+def test_topics_outside_the_corpus_are_refused(assistant, question):
+    a = ask(assistant, question)
+    assert a.answered is False and a.citations == []
+
+
+@pytest.mark.parametrize("question, unit", [("浦东的老字号商标保护谁负责？", "pudong-2023#9"),
+                                            ("商业秘密保护由哪个部门负责", None),
+                                            ("跨境电商知识产权保护有哪些措施", None),
+                                            ("展会知识产权保护怎么做", "shanghai-protection-2023#8")])
+def test_paraphrased_topics_inside_the_corpus_are_answered(assistant, question, unit):
+    a = ask(assistant, question)
+    assert a.answered and a.citations
+    assert unit is None or unit in cited(a)
+
+
+def test_question_without_subject_asks_for_one(assistant):
+    a = ask(assistant, "谁负责？")
+    assert a.answered is False and "具体事项" in a.answer
+
+
 def test_two_turn_follow_ups(assistant):
     assert "60件" in ask(assistant, "普陀区2025年PCT国际专利申请量的目标是多少？", "那2024年呢？").answer
     a = ask(assistant, "共建要点中数据知识产权工作试点由谁负责？", "它的完成时限呢？")
