@@ -266,6 +266,15 @@ def answer_open(query: Query, hits: list[Hit], retrieved: list[str]) -> Answer:
                   citations=composer.citations(), retrieved=retrieved)
 
 
+def answer_generated(text: str, units: list[Unit], retrieved: list[str]) -> Answer:
+    """An LLM's phrasing (citations already checked against `units`), marked as such for the reader."""
+    composer = Composer()
+    for unit in units:
+        composer.cite(unit)
+    return Answer(answer=f"{text}\n\n（以上由语言模型依据所引条款组织语言，请以条款原文为准。）", answered=True,
+                  intent="open", citations=composer.citations(), retrieved=retrieved)
+
+
 def best_clauses(hits: list[Hit], several_docs: bool) -> list[Unit]:
     """The best clause; with no document named, the best clause of each document that fits about as well."""
     clause_hits = [h for h in hits if h.unit.kind == "clause"]

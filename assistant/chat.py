@@ -6,6 +6,7 @@ remembers the last document, clause, intent and question so that "那2025年呢�
 """
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import uuid
@@ -13,11 +14,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from . import answer as compose
+from . import generation
 from .answer import Answer, Query
 from .config import Settings
 from .index import HybridIndex, load_or_build, to_simplified, tokenize
 from .retrieval import Hit, Retriever
 from .units import CN_DIGITS, Unit, _cn_value
+
+log = logging.getLogger(__name__)
 
 
 class QuestionError(ValueError):
@@ -264,6 +268,15 @@ class Assistant:
         top = [h for h in hits if h.unit.kind != "header"][:3]
         if not top:
             return compose.not_found("open", "抱歉，文件中未找到与该问题相关的内容。", retrieved, coverage)
+        if self.settings.llm_base_url and self.settings.llm_model:
+            try:
+                given = [h.unit for h in hits if h.unit.kind != "header"][:5]
+                text, used = generation.phrase(query.text, given, base_url=self.settings.llm_base_url,
+                                               model=self.settings.llm_model, api_key=self.settings.llm_api_key,
+                                               timeout=self.settings.llm_timeout)
+                return compose.answer_generated(text, used, retrieved)
+            except generation.GenerationError as exc:
+                log.warning("%s; answering extractively", exc)
         return compose.answer_open(query, top, retrieved)
 
 
