@@ -14,16 +14,10 @@ from pathlib import Path
 
 from assistant.chat import Assistant, Session
 from assistant.config import Settings
-from eval.grader import grade, recall_at, reciprocal_rank
+from eval.grader import grade, load_gold, recall_at, reciprocal_rank
+from eval.stats import percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def run(assistant: Assistant, items: list[dict], mode: str) -> list[dict]:
@@ -72,7 +66,7 @@ def summarise(results: list[dict]) -> dict:
             "mrr": mean(r["mrr"] for r in rows),
         }
     latencies = [r["latency_ms"] for r in results]
-    return {"by_type": table, "latency_ms": {"p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95)}}
+    return {"by_type": table, "latency_ms": percentiles(latencies)}
 
 
 def format_table(summary: dict) -> str:
@@ -149,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.corpus_dir = Path(args.corpus)
     if args.index:
         settings.index_dir = Path(args.index)
-    items = [json.loads(line) for line in Path(args.gold).read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = load_gold(Path(args.gold))
     assistant = Assistant(settings)
     results = run(assistant, items, args.mode)
     summary = summarise(results)

@@ -1,9 +1,15 @@
 """Grading by the rules of GOLD_FORMAT.md: pure functions over one gold item and one answer object."""
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
+
+
+def load_gold(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def normalise(text: str) -> str:

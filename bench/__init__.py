@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): speed, memory, scale and load on this machine. Run `python -m bench`."""
