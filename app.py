@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # intranets are offline: no phoning home
 
 import gradio as gr
 import uvicorn

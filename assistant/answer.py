@@ -151,9 +151,16 @@ def find_targets(query: Query, units: list[Unit]) -> list[tuple[Unit, Target]]:
             break
     if best < 0.5:
         return []
-    chosen = [(u, t) for s, u, t in scored if s >= best - 0.12]
-    sub_scope = [(u, t) for u, t in chosen if t.scope.strip("“”") in query.text or
-                 any(word in query.text for word in re.findall(r"“(.+?)”", t.scope))]
+    if query.compare or len(query.docs) > 1:
+        # a comparison: each document's own best match, not only the documents matching the overall best
+        best_of = {}
+        for s, u, _ in scored:
+            best_of[u.doc_id] = max(best_of.get(u.doc_id, 0.0), s)
+        chosen = [(u, t) for s, u, t in scored if best_of[u.doc_id] >= 0.5 and s >= best_of[u.doc_id] - 0.12]
+    else:
+        chosen = [(u, t) for s, u, t in scored if s >= best - 0.12]
+    sub_scope = [(u, t) for u, t in chosen if t.scope not in (u.doc_title, _region_of(u, units)) and (
+                 t.scope.strip("“”") in query.text or any(word in query.text for word in re.findall(r"“(.+?)”", t.scope)))]
     if sub_scope:
         chosen = sub_scope
     else:

@@ -42,6 +42,12 @@ def test_target_comparison_lists_each_document(assistant):
     assert {c.doc_id for c in a.citations} == {"pudong-2023", "putuo-2024-2025", "xx-newarea-2024"}
 
 
+def test_target_comparison_of_named_regions_gives_each(assistant):
+    a = ask(assistant, "浦东和普陀的每万人口高价值发明专利拥有量目标各是多少")
+    assert {"pudong-2023", "putuo-2024-2025"} <= {c.doc_id for c in a.citations}
+    assert "75件" in a.answer and "20件" in a.answer
+
+
 def test_list_is_complete_from_parsed_fields(assistant):
     a = ask(assistant, "浦东2023年保护处牵头哪些任务？")
     assert a.intent == "list"
