@@ -91,7 +91,10 @@ def create_web(assistant: Assistant, sessions: SessionStore) -> gr.Blocks:
         session_id, session = sessions.get(state["session_id"])
         state["session_id"] = session_id
         session.docs = list(doc_filter) if doc_filter else None
-        history = history + [{"role": "user", "content": escape(message or "")},
+        message = message or ""
+        limit = settings.max_question_chars
+        shown = message if len(message) <= limit else message[:limit] + "……（已截断）"
+        history = history + [{"role": "user", "content": escape(shown)},
                              {"role": "assistant", "content": "正在检索文件……"}]
         yield history, state, ""
         started = time.perf_counter()
@@ -110,10 +113,10 @@ def create_web(assistant: Assistant, sessions: SessionStore) -> gr.Blocks:
             sessions.drop(state["session_id"])
         return [], None, ""
 
-    def on_feedback(state: dict | None, data: gr.LikeData):
+    def on_feedback(state: dict | None, data: gr.LikeData) -> None:
         record = (state or {}).get("answers", {}).get(data.index if isinstance(data.index, int) else data.index[0])
         if record is None:
-            return gr.update()
+            return
         liked = data.liked is True or data.liked == "Like"
         feedback.record(settings.feedback_path, liked=liked, question=record["question"], answer=record["answer"],
                         session_id=state.get("session_id") or "")

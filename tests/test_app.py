@@ -108,6 +108,11 @@ def test_chat_page_answers_with_expandable_sources(server, browser):
     assert page.evaluate("window.pwned") is None
     assert '<img src=x onerror="window.pwned=1">' in page.locator("#chat").inner_text()
 
+    page.locator("#question textarea").fill("专利" * 400)
+    page.locator("#send").click()
+    page.get_by_text("问题过长", exact=False).last.wait_for(timeout=30_000)
+    assert "已截断" in page.locator("#chat").inner_text()
+
     page.locator("#new-conversation").click()
     page.wait_for_function("!document.querySelector('#chat details.source')", timeout=10_000)
     page.close()
