@@ -12,15 +12,15 @@ import sys
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # intranets are offline: no phoning home
 
-import gradio as gr
-import uvicorn
+import gradio as gr  # noqa: E402
+import uvicorn  # noqa: E402
 
-from assistant.api import create_api
-from assistant.chat import Assistant, SessionStore
-from assistant.config import Settings
-from assistant.embedding import ModelError
-from assistant.index import IndexBuildError
-from assistant.web import CSS, create_web
+from assistant.api import create_api  # noqa: E402
+from assistant.chat import Assistant, SessionStore  # noqa: E402
+from assistant.config import Settings  # noqa: E402
+from assistant.embedding import ModelError  # noqa: E402
+from assistant.index import IndexBuildError  # noqa: E402
+from assistant.web import CSS, create_web  # noqa: E402
 
 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None):

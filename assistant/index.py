@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -116,7 +117,7 @@ def fingerprint(settings: Settings) -> str:
 @dataclass
 class HybridIndex:
     units: list[Unit]
-    vector_store: object  # llama_index FaissVectorStore
+    vectors: object  # the faiss index (built through llama-index's FaissVectorStore, read back with faiss)
     bm25: object  # bm25s.BM25
     embedder: Embedder
     model_name: str
@@ -133,7 +134,7 @@ class HybridIndex:
 
     @property
     def faiss(self):
-        return self.vector_store.client
+        return self.vectors
 
 
 def _faiss_index(dim: int, count: int):
@@ -206,22 +207,31 @@ def build_index(settings: Settings, force: bool = False, embedder: Embedder | No
 
 
 def load_index(settings: Settings, embedder: Embedder | None = None) -> HybridIndex:
-    """Load a persisted index; raises when any part is missing or inconsistent."""
-    import bm25s
-    from llama_index.vector_stores.faiss import FaissVectorStore
+    """Load a persisted index; raises when any part is missing or inconsistent.
 
+    Start-up time is mostly importing sentence-transformers and reading the model, so the model loads
+    in a thread while this one reads the units, BM25 and FAISS files (faiss directly: importing
+    llama-index only to read a faiss file back costs two seconds of start-up).
+    """
+    import bm25s
+    import faiss
+
+    _jieba()  # every import this thread needs happens before the model thread starts importing
     folder = Path(settings.index_dir)
     meta = json.loads((folder / META).read_text(encoding="utf-8"))
-    units = [Unit.from_dict(d) for d in json.loads((folder / UNITS).read_text(encoding="utf-8"))]
-    store = FaissVectorStore.from_persist_dir(str(folder / FAISS_DIR))
-    bm25 = bm25s.BM25.load(str(folder / BM25_DIR), show_progress=False)
-    if store.client.ntotal != len(units) or meta.get("units") != len(units):
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        model = None if embedder else pool.submit(load_embedder, meta["model"], settings.cache_dir,
+                                                  settings.query_prompt)
+        units = [Unit.from_dict(d) for d in json.loads((folder / UNITS).read_text(encoding="utf-8"))]
+        vectors = faiss.read_index(str(folder / FAISS_DIR / "default__vector_store.json"))
+        bm25 = bm25s.BM25.load(str(folder / BM25_DIR), show_progress=False)
+        add_domain_words(units)
+        embedder = embedder or model.result()
+    if vectors.ntotal != len(units) or meta.get("units") != len(units):
         raise ValueError("index parts disagree on the number of units")
-    embedder = embedder or load_embedder(meta["model"], settings.cache_dir, settings.query_prompt)
-    if store.client.d != embedder.dim:
+    if vectors.d != embedder.dim:
         raise ValueError("index dimension does not match the model")
-    add_domain_words(units)
-    return HybridIndex(units=units, vector_store=store, bm25=bm25, embedder=embedder, model_name=meta["model"],
+    return HybridIndex(units=units, vectors=vectors, bm25=bm25, embedder=embedder, model_name=meta["model"],
                        fingerprint=meta["fingerprint"], errors=meta.get("errors", []))
 
 
