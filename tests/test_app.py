@@ -5,15 +5,10 @@ text, checks that an HTML payload shows as text, then does the same through exam
 """
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,40 +17,18 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(index, settings, tmp_path_factory):
     """app.py on a free loopback port, reusing the test index (already built and current)."""
-    port = free_port()
+    from bench.load import free_port, start_server
+
     feedback = tmp_path_factory.mktemp("web") / "feedback.jsonl"
-    env = dict(os.environ, PA_INDEX=str(settings.index_dir), PA_CORPUS=str(settings.corpus_dir),
-               PA_FEEDBACK=str(feedback), HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
-    log = open(tmp_path_factory.mktemp("log") / "app.log", "w")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            pytest.fail(f"app.py exited: {Path(log.name).read_text()}")
-        time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("app.py did not start within 180 s")
-    yield base, feedback
+    port = free_port()
+    proc = start_server(port, {"PA_INDEX": str(settings.index_dir), "PA_CORPUS": str(settings.corpus_dir),
+                              "PA_FEEDBACK": str(feedback), "GRADIO_ANALYTICS_ENABLED": "False"})
+    yield f"http://127.0.0.1:{port}", feedback
     proc.terminate()
     proc.wait(timeout=20)
-    log.close()
 
 
 @pytest.fixture(scope="module")
