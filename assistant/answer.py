@@ -294,7 +294,7 @@ def best_clauses(hits: list[Hit], several_docs: bool) -> list[Unit]:
         return [clause_hits[0].unit]
     top = clause_hits[0].score
     chosen: dict[str, Unit] = {}
-    for hit in clause_hits[:6]:
-        if hit.score >= 0.9 * top and hit.unit.doc_id not in chosen:
+    for hit in clause_hits[:6]:  # fused scores lie in [0, 1]; within 80% of the best counts as "about as well"
+        if hit.score >= 0.8 * top and hit.unit.doc_id not in chosen:
             chosen[hit.unit.doc_id] = hit.unit
     return list(chosen.values())[:3]
