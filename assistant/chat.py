@@ -17,9 +17,10 @@ from . import answer as compose
 from . import generation
 from .answer import Answer, Query
 from .config import Settings
-from .index import HybridIndex, load_or_build, to_simplified, tokenize
+from .index import HybridIndex, load_or_build
+from .normalize import CN_DIGITS, cn_to_int, to_simplified, tokenize
 from .retrieval import Hit, Retriever
-from .units import CN_DIGITS, Unit, _cn_value
+from .units import Unit
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ class Assistant:
         if clause_ref:
             scope = docs or (previous.docs if previous else []) or (
                 [session.last_clause.doc_id] if session.last_clause else [])
-            number = _cn_value(clause_ref.group(1))
+            number = cn_to_int(clause_ref.group(1))
             query.clause = next((u for u in self.index.units if u.kind == "clause" and u.number == number
                                  and (not scope or u.doc_id in scope)), None)
             follows = previous is not None and FOLLOW_UP.search(text) and previous.intent != "meta"

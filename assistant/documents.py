@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import header
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 MANIFEST_NAME = "manifest.json"
 
@@ -37,6 +39,8 @@ class Document:
     doc_number: str
     path: Path
     lines: list[str] = field(repr=False, default_factory=list)
+    # facts a reader found outside the text flow, e.g. a gov.cn metadata table (发文机关, 成文日期, 发文字号…)
+    meta: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -187,12 +191,7 @@ def clean_lines(raw: str) -> list[str]:
     return merged
 
 
-# --------------------------------------------------------------------------- metadata
-
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\d+号")
-_REGION = re.compile(r"(浦东新区|[\u4e00-\u9fff]{2}区|XX新区|上海市)")
-_YEAR = re.compile(r"(20\d{2})")
-
+# --------------------------------------------------------------------------- loading
 
 def _read_manifest(folder: Path) -> dict[str, dict]:
     manifest = folder / MANIFEST_NAME
@@ -203,14 +202,6 @@ def _read_manifest(folder: Path) -> dict[str, dict]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DocumentError(manifest, f"清单文件不是有效的 JSON（{exc}）") from exc
     return data if isinstance(data, dict) else {}
-
-
-def _guess_title(lines: list[str]) -> str:
-    for line in lines:
-        if ("要点" in line or "方案" in line or "计划" in line or "意见" in line) and "通知" not in line:
-            if "。" not in line and len(line) <= 80:
-                return line
-    return lines[0][:80] if lines else ""
 
 
 def _slug(stem: str) -> str:
@@ -225,20 +216,16 @@ def load_document(path: Path, manifest_entry: dict | None = None) -> Document:
     if not lines:
         raise DocumentError(path, "文件为空或没有可读的文字")
     entry = dict(manifest_entry or {})
-    head = "\n".join(lines[:40])
-    title = entry.get("title") or _guess_title(lines)
-    number = _DOC_NUMBER.search(head)
-    region = _REGION.search(title)
-    year = _YEAR.search(title)
+    described = header.describe(lines, entry.get("title", ""))
     prefix = re.match(r"^(\d+)[_-]", path.stem)
     return Document(
         doc_id=str(entry.get("id") or (prefix.group(1) if prefix else path.stem)),
         short_name=entry.get("short_name") or _slug(path.stem),
-        title=title,
+        title=described["title"],
         issuer=entry.get("issuer") or "",
-        region=entry.get("region") or (region.group(1) if region else ""),
-        year=entry.get("year") or (int(year.group(1)) if year else None),
-        doc_number=entry.get("doc_number", number.group(0) if number else ""),
+        region=entry.get("region") or described["region"],
+        year=entry.get("year") or described["year"],
+        doc_number=entry.get("doc_number", described["doc_number"]),
         path=path,
         lines=lines,
     )

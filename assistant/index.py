@@ -24,6 +24,7 @@ import numpy as np
 from .config import Settings
 from .documents import DocumentError, corpus_files, load_corpus
 from .embedding import CONVERTER_VERSION, DEFAULT_MODEL, Embedder, load_embedder
+from .normalize import add_domain_words, tokenize
 from .units import PARSER_VERSION, Unit, build_all
 
 log = logging.getLogger(__name__)
@@ -38,46 +39,6 @@ APPROXIMATE_ABOVE = 50_000  # vectors; exact vs HNSW latency and recall@10 measu
 
 class IndexBuildError(RuntimeError):
     """The index cannot be built; the message is user-facing Chinese."""
-
-
-# --------------------------------------------------------------------------- tokens
-
-_STOP = set("的 了 和 与 及 等 在 是 由 对 将 为 把 被 哪个 哪些 什么 多少 谁 吗 呢 啊 吧 请问 一下 那 这 那个 这个 "
-            "之 其 各 有 个 中 上 下 年 月 日 到 从 以 于 或 并 也 都 就 还 要 会 能 可 可以 我 我们 你 您 它 他 她 "
-            "哪 哪里 怎么 如何 怎样 关于 方面 有关 相关 进行 开展 推进 加强 推动 深化 完善 持续 进一步 工作".split())
-_PUNCT = re.compile(r"^[\W_]+$")
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
-def add_domain_words(units: list[Unit]) -> None:
-    """Department and indicator names stay whole tokens (区知识产权局, 每万人口高价值发明专利拥有量)."""
-    jieba = _jieba()
-    words = {w for u in units for w in u.lead_units + u.national_units if 2 <= len(w) <= 20}
-    words |= {t.indicator for u in units for t in u.targets if 2 <= len(t.indicator) <= 30}
-    for word in sorted(words):
-        jieba.add_word(word, freq=20000)
-
-
-def to_simplified(text: str) -> str:
-    import zhconv
-
-    return zhconv.convert(text, "zh-cn")
-
-
-def tokenize(text: str, whole_words: bool = False) -> list[str]:
-    """Search-mode jieba tokens (whole words and their parts), or whole words only; stop words and punctuation dropped."""
-    jieba = _jieba()
-    text = to_simplified(text).lower()
-    tokens = jieba.lcut(text) if whole_words else jieba.lcut_for_search(text)
-    return [t for t in (tok.strip() for tok in tokens) if t and t not in _STOP and not _PUNCT.match(t)]
 
 
 # --------------------------------------------------------------------------- texts per unit

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .index import HybridIndex, to_simplified, tokenize
+from .index import HybridIndex
+from .normalize import to_simplified, tokenize
 from .units import Unit
 
 MODES = ("fused", "bm25", "dense")

@@ -9,11 +9,11 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from .documents import Document, DocumentError
+from .header import _PRINT_LINE, _TRAILER, parse_header
+from .normalize import CN_DIGITS, cn_number, cn_to_int
+from .roles import Responsibility, _looks_like_units, _split_units, _unique, find_responsibilities, parse_responsibility
 
 PARSER_VERSION = "units-3"
-
-CN_DIGITS = "一二三四五六七八九十"
-
 
 @dataclass
 class Target:
@@ -33,16 +33,6 @@ class Target:
 
 
 @dataclass
-class Responsibility:
-    """One bracket group of a clause: who is responsible, national counterpart, deadline."""
-
-    units: list[str]
-    national_units: list[str] = field(default_factory=list)
-    deadline: str = ""
-    raw: str = ""
-
-
-@dataclass
 class Unit:
     doc_id: str
     doc_short: str
@@ -54,7 +44,12 @@ class Unit:
     text: str
     number: int | None = None
     title: str = ""
+    # roles: lead (牵头) — or, when the notation names no lead, the responsible units (负责/责任/trailing list);
+    # responsible (负责/责任单位/责任主体), cooperating (配合/参与/协办), guiding (指导), national counterpart
     lead_units: list[str] = field(default_factory=list)
+    responsible_units: list[str] = field(default_factory=list)
+    cooperating_units: list[str] = field(default_factory=list)
+    guiding_units: list[str] = field(default_factory=list)
     national_units: list[str] = field(default_factory=list)
     deadline: str = ""
     responsibilities: list[Responsibility] = field(default_factory=list)
@@ -94,30 +89,8 @@ _SUB = re.compile(rf"^[（(]\s*([{CN_DIGITS}]+|\d+)\s*[)）]\s*(.+)$")
 _CLAUSE = re.compile(r"^(\d+)\s*[、.．]\s*(.+)$")
 _MISNUMBERED_TOP = re.compile(r"^(\d+)\s*、\s*(.{2,20})$")
 _DATE = r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-_DATE_LINE = re.compile(rf"^{_DATE}$")
-_PRINT_LINE = re.compile(rf"^(?P<who>.*?)\s*(?P<date>{_DATE})\s*印发$")
-_TRAILER = re.compile(r"^(抄送|抄报)[:：]")
 _HEADER_END = re.compile(rf"({_DATE}|印发|共印\s*\d+\s*份|此件主动公开|此件公开发布)")
 _NO_SENTENCE = re.compile(r"[。；;]")
-
-
-def cn_number(n: int) -> str:
-    """Chinese numeral for 1..99, as used in section headings."""
-    if n <= 10:
-        return CN_DIGITS[n - 1]
-    tens, ones = divmod(n, 10)
-    return (CN_DIGITS[tens - 1] if tens > 1 else "") + "十" + (CN_DIGITS[ones - 1] if ones else "")
-
-
-def _cn_value(numeral: str) -> int:
-    if numeral.isdigit():
-        return int(numeral)
-    if numeral == "十":
-        return 10
-    if "十" in numeral:
-        tens, _, ones = numeral.partition("十")
-        return (CN_DIGITS.index(tens) + 1 if tens else 1) * 10 + (CN_DIGITS.index(ones) + 1 if ones else 0)
-    return CN_DIGITS.index(numeral) + 1
 
 
 def _heading(line: str, pattern: re.Pattern, max_len: int) -> re.Match | None:
@@ -125,77 +98,6 @@ def _heading(line: str, pattern: re.Pattern, max_len: int) -> re.Match | None:
     if match and len(line) <= max_len and not _NO_SENTENCE.search(line) and not line.endswith("。"):
         return match
     return None
-
-
-# --------------------------------------------------------------------------- responsibility
-
-_UNIT_SUFFIX = re.compile(
-    r"(局|委|办|院|室|处|中心|部|会|政府|单位|司|馆|队|所|组|分局|公司|委员会|办公室|管委会|党委|纪委|支队|部门)$"
-)
-_BRACKET = re.compile(r"[（(]([^（）()]*(?:[（(][^（）()]*[)）][^（）()]*)*)[)）]")
-_KEYED = re.compile(r"^(牵头部门|牵头单位|责任单位|责任部门|主责部门|配合部门|实施单位)\s*[:：]\s*(.+)$")
-_DEADLINE_KEY = re.compile(r"(完成时限|完成时间|时间节点)\s*[:：]\s*(.+)$")
-_SUFFIX_RESPONSIBLE = re.compile(r"^(.+?)(牵头)?负责$")
-
-
-def _split_units(text: str) -> list[str]:
-    items = [item.strip(" 　。等") for item in re.split(r"[、,，]", text)]
-    return [item for item in items if item]
-
-
-def _looks_like_units(items: list[str]) -> bool:
-    return bool(items) and all(_UNIT_SUFFIX.search(item) and len(item) <= 30 for item in items)
-
-
-def parse_responsibility(inner: str) -> Responsibility | None:
-    """Parse the inside of one bracket group; None when it is not a responsibility list."""
-    inner = inner.strip()
-    parts = [part.strip() for part in re.split(r"[；;]", inner) if part.strip()]
-    keyed = _KEYED.match(parts[0]) if parts else None
-    if keyed:
-        resp = Responsibility(units=_split_units(keyed.group(2)), raw="")
-        for part in parts[1:]:
-            deadline = _DEADLINE_KEY.match(part)
-            if deadline:
-                resp.deadline = deadline.group(2).strip()
-            elif part.startswith("国家知识产权局") or part.startswith("国家"):
-                resp.national_units.extend(_split_units(part))
-            else:
-                resp.units.extend(_split_units(part))
-        return resp
-    if len(parts) == 1:
-        deadline = _DEADLINE_KEY.match(parts[0])
-        if deadline:
-            return Responsibility(units=[], deadline=deadline.group(2).strip())
-        suffix = _SUFFIX_RESPONSIBLE.match(parts[0])
-        if suffix and _looks_like_units(_split_units(suffix.group(1))):
-            return Responsibility(units=_split_units(suffix.group(1)))
-    return None
-
-
-def find_responsibilities(text: str) -> list[Responsibility]:
-    """Every responsibility bracket group of a clause, in order.
-
-    Keyed groups (牵头部门：…) count wherever they stand; a bare list of unit names counts only
-    when it closes the clause, so inline parentheses and bracketed titles are never taken.
-    """
-    found: list[Responsibility] = []
-    stripped = text.rstrip("。. ")
-    for match in _BRACKET.finditer(text):
-        resp = parse_responsibility(match.group(1))
-        at_end = match.end() >= len(stripped)
-        if resp is None and at_end:
-            items = _split_units(match.group(1))
-            if _looks_like_units(items):
-                resp = Responsibility(units=items)
-        if resp is not None:
-            resp.raw = match.group(0)
-            found.append(resp)
-    return found
-
-
-def _unique(items: list[str]) -> list[str]:
-    return list(dict.fromkeys(items))
 
 
 # --------------------------------------------------------------------------- targets
@@ -265,51 +167,6 @@ def parse_table(rows: list[list[str]], scope: str) -> list[tuple[str, list[Targe
             number_cell = f"{first} " if first.isdigit() else ""
             out.append((f"{number_cell}{prefix}{name}：{values}", targets))
     return out
-
-
-# --------------------------------------------------------------------------- header
-
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\d+号")
-
-
-def parse_header(lines: list[str], trailer: list[str]) -> dict[str, str | list[str]]:
-    """Document facts: 文号, issuers, addressees, dates, copies printed, the notice text."""
-    facts: dict[str, str | list[str]] = {}
-    everything = lines + trailer
-    for line in everything:
-        if m := _DOC_NUMBER.search(line):
-            facts.setdefault("doc_number", m.group(0))
-        if m := re.search(r"共印\s*(\d+)\s*份", line):
-            facts["copies"] = m.group(1)
-        if m := _PRINT_LINE.match(line):
-            facts["print_date"] = re.sub(r"\s", "", m.group("date"))
-            if m.group("who"):
-                facts["printer"] = m.group("who").strip()
-        if m := _TRAILER.match(line):
-            facts["cc"] = line[m.end():].strip("。 ")
-        if m := re.search(r"发表时间\s*[:：]\s*(\S+)", line):
-            facts["published"] = m.group(1)
-    for i, line in enumerate(lines):
-        if line.endswith(("：", ":")) and "addressees" not in facts and len(line) < 200:
-            facts["addressees"] = line.rstrip("：:")
-        if _DATE_LINE.match(line) and "issue_date" not in facts:
-            facts["issue_date"] = re.sub(r"\s", "", line)
-            issuers = []
-            for previous in reversed(lines[:i]):
-                if previous.endswith(("。", "：", ":")) or _DOC_NUMBER.search(previous) or len(previous) > 30:
-                    break
-                issuers.insert(0, previous)
-            facts["issuers"] = issuers
-        if "print_date" not in facts and i + 1 < len(lines) and re.fullmatch(rf"{_DATE}\s*印发", lines[i + 1]):
-            facts["printer"] = line
-            facts["print_date"] = re.sub(r"\s|印发", "", lines[i + 1])
-    notice = [line for line in lines if line.endswith("。") and len(line) > 15]
-    if notice:
-        facts["notice"] = "\n".join(notice)
-    deadlines = re.findall(r"[^，。；]*?于?(\d{4}年\d{1,2}月\d{1,2}日[^，。；]*?前[^，。；]*)", "\n".join(notice))
-    if deadlines:
-        facts["reporting_deadlines"] = deadlines
-    return facts
 
 
 # --------------------------------------------------------------------------- document → units
@@ -440,13 +297,13 @@ def build_units(doc: Document) -> list[Unit]:
         if top:
             flush()
             section = _Section(top=f"{top.group(1)}、{top.group(2).strip()}")
-            expected_top = _cn_value(top.group(1)) + 1
+            expected_top = cn_to_int(top.group(1)) + 1
             table_caption = ""
             continue
         sub = _heading(line, _SUB, 40)
         if sub and not parse_responsibility(line.strip("（）()")) and not _looks_like_units(_split_units(line.strip("（）()"))):
             flush()
-            section.sub = f"（{cn_number(_cn_value(sub.group(1)))}）{sub.group(2).strip()}"
+            section.sub = f"（{cn_number(cn_to_int(sub.group(1)))}）{sub.group(2).strip()}"
             continue
         clause = _CLAUSE.match(line)
         if clause and int(clause.group(1)) in (last_clause + 1, 1) and "\t" not in line:
