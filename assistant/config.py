@@ -25,7 +25,11 @@ class Settings:
     llm_model: str = field(default_factory=lambda: _env("LLM_MODEL", ""))
     llm_api_key: str = field(default_factory=lambda: _env("LLM_API_KEY", ""))
     llm_timeout: float = field(default_factory=lambda: float(_env("LLM_TIMEOUT", "30")))
-    feedback_path: Path = field(default_factory=lambda: Path(_env("FEEDBACK", str(ROOT / "data" / "feedback.jsonl"))))
+    # conversations, answers and feedback: SQLite (WAL) in data/ by default; PostgreSQL for several replicas
+    database_url: str = field(default_factory=lambda: _env("DATABASE_URL", ""))
+    data_dir: Path = field(default_factory=lambda: Path(_env("DATA", str(ROOT / "data"))))
+    # optional JSONL copy of every judgement (empty = database only)
+    feedback_path: Path | None = field(default_factory=lambda: Path(p) if (p := _env("FEEDBACK", "")) else None)
     # the web server (app.py)
     host: str = field(default_factory=lambda: _env("HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: int(_env("PORT", "7860")))
@@ -34,7 +38,23 @@ class Settings:
     auth: str = field(default_factory=lambda: _env("AUTH", ""))
     concurrency_limit: int = field(default_factory=lambda: int(_env("CONCURRENCY", "4")))
     max_queue: int = field(default_factory=lambda: int(_env("MAX_QUEUE", "64")))
-    max_sessions: int = field(default_factory=lambda: int(_env("MAX_SESSIONS", "2000")))
+    max_sessions: int = field(default_factory=lambda: int(_env("MAX_SESSIONS", "2000")))  # API conversations
+    max_page_sessions: int = field(default_factory=lambda: int(_env("MAX_PAGE_SESSIONS", "2000")))
+    max_sessions_per_user: int = field(default_factory=lambda: int(_env("MAX_SESSIONS_PER_USER", "200")))
+    session_idle_hours: float = field(default_factory=lambda: float(_env("SESSION_IDLE_HOURS", "12")))
+    # answers in flight on the API (running + waiting); beyond it 503 with Retry-After
+    max_inflight: int = field(default_factory=lambda: int(_env("MAX_INFLIGHT", "32")))
+    max_body_bytes: int = field(default_factory=lambda: int(_env("MAX_BODY_BYTES", str(64 * 1024))))  # /api/*
+    max_page_body_bytes: int = field(default_factory=lambda: int(_env("MAX_PAGE_BODY_BYTES", str(4 * 1024 * 1024))))
+    max_upload_bytes: int = field(default_factory=lambda: int(_env("MAX_UPLOAD_BYTES", str(1024 * 1024))))
+    # failed logins per window before 429: per user name and per client address
+    login_failures_per_user: int = field(default_factory=lambda: int(_env("LOGIN_FAILURES_PER_USER", "5")))
+    login_failures_per_client: int = field(default_factory=lambda: int(_env("LOGIN_FAILURES_PER_CLIENT", "20")))
+    login_window_seconds: float = field(default_factory=lambda: float(_env("LOGIN_WINDOW_SECONDS", "300")))
+
+    def database(self) -> str:
+        """SQLAlchemy URL: PA_DATABASE_URL, or one SQLite file under the data folder."""
+        return self.database_url or f"sqlite:///{Path(self.data_dir) / 'assistant.db'}"
 
     def credentials(self) -> list[tuple[str, str]]:
         pairs = [item.split(":", 1) for item in self.auth.split(",") if ":" in item]
