@@ -67,12 +67,14 @@ _COLLECTIVE = re.compile(
     r"^(?:各|有关|相关|各有关|各相关|各成员)(?:省|市|区|县|乡镇|街镇|地|地区|省份|省（区、市）|省区市|部委|方面"
     r"|试点城市|城市)$"
 )
+_GENERIC_NOUNS = ("部门", "单位", "机构", "主体", "中心", "政府")  # a role noun alone names nobody
 _BAD_CHARS = re.compile(r"[的，。；：:;,\"“”《》〈〉？！?!\n\t]|\d{4}\s*年")
 
 # National/superior level, judged from the name: a national prefix or a ministry-level ending, and no
 # local level word (省/市/区/县/州/盟/旗/乡/镇/街道) inside. 市场/区域 are not level words.
 _NATIONAL_PREFIXES = ("国家", "国务院", "中共中央", "中央", "全国", "中国")
 _MINISTRY_ENDINGS = ("总局", "总署", "总社", "监会")
+_NOT_MINISTRY = ("部门", "支部", "分部", "总部", "本部", "事业部", "俱乐部")
 _LOCAL_LEVEL = re.compile(r"省|市(?!场)|区(?!域|块|别|分)|县(?!域)|州|盟|旗|乡|镇|街道|自治")
 
 # Role words, typed. Longest first when used in a pattern.
@@ -189,7 +191,7 @@ def is_department(name: str) -> bool:
         return False
     if any(word in name for word in _NOT_IN_NAME):
         return False
-    return name.endswith(UNIT_SUFFIXES) and name not in UNIT_SUFFIXES
+    return name.endswith(UNIT_SUFFIXES) and name not in _GENERIC_NOUNS
 
 
 def is_national(name: str) -> bool:
@@ -201,13 +203,28 @@ def is_national(name: str) -> bool:
         return True
     if name.endswith(_MINISTRY_ENDINGS):
         return True
-    return name.endswith("部") and not name.endswith("部门")
+    return name.endswith("部") and not name.endswith(_NOT_MINISTRY)
+
+
+def _split_top(text: str, separators: str) -> list[str]:
+    """Split on `separators` outside brackets, so that 各省（区、市）政府 stays one name."""
+    pieces, depth, current = [], 0, []
+    for ch in text:
+        depth += ch in "（("
+        depth -= ch in "）)"
+        if ch in separators and depth <= 0:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    pieces.append("".join(current))
+    return pieces
 
 
 def _split_units(text: str) -> list[str]:
     """Unit names of a list as written: split on 、，, and drop 等/等部门 tails."""
     items = []
-    for item in re.split(r"[、,，]", text):
+    for item in _split_top(text, "、,，"):
         item = re.sub(r"等(?:有关|相关|其他)?(?:部门|单位|机构)$", "", item.strip())
         item = item.strip(" 　。等")
         if item:
@@ -219,25 +236,26 @@ def _looks_like_units(items: list[str]) -> bool:
     return bool(items) and all(is_department(item) for item in items)
 
 
+def _joined(item: str) -> list[str]:
+    """区法院和区检察院 → two units; 文化和旅游部 stays one (文化 is no unit name)."""
+    pieces = [p for p in re.split(r"[和及与]", item) if p]
+    if len(pieces) > 1 and all(is_department(p) for p in pieces):
+        return pieces
+    return [item]
+
+
 def _unit_list(text: str) -> list[str] | None:
-    """The units of `text` when every item is a unit name (a 和/及-joined pair is split too), else None."""
-    items: list[str] = []
-    for item in _split_units(text):
-        if is_department(item):
-            items.append(item)
-            continue
-        pieces = [p for p in re.split(r"[和及与]", item) if p]
-        if len(pieces) > 1 and all(is_department(p) for p in pieces):
-            items.extend(pieces)
-            continue
-        return None
-    return items or None
+    """The units of `text` when every item is a unit name, else None."""
+    items = [piece for item in _split_units(text) for piece in _joined(item)]
+    if items and all(is_department(item) for item in items):
+        return items
+    return None
 
 
 # --------------------------------------------------------------------------- deadlines
 
 _DATE = (r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日|\s*[上中下]旬|\s*[底末])?|\s*[底末]|\s*[上下]半年)?"
-         r"|\d{1,2}\s*月(?:\s*\d{1,2}\s*日|\s*[底末])")
+         r"|\d{1,2}\s*月(?:\s*\d{1,2}\s*日|\s*[底末])?")
 _PERIODIC = r"每(?:年|季度|半年|月)(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日|\s*[底末])?|\s*\d{1,2}\s*日|\s*[底末])?"
 _BEFORE = re.compile(rf"(?:{_PERIODIC}|{_DATE})\s*(?:前|以前|之前)")
 _DEADLINE_KEY_RE = re.compile(rf"(?:{'|'.join(_DEADLINE_KEYS)})\s*[:：]\s*([^；;）)。\n]+)")
@@ -363,7 +381,7 @@ def _parse_keyed(parts: list[str]) -> Responsibility | None:
             elif role == "scope":
                 resp.scope = value
             else:
-                items = _split_units(value)
+                items = [piece for item in _split_units(value) for piece in _joined(item)]
                 getattr(resp, role).extend(items)
                 if index == 0:
                     first_units = items
@@ -397,6 +415,9 @@ def _parse_clauses(inner: str) -> Responsibility | None:
     resp = Responsibility(notation="roles")
     for clause in clauses:
         match = _CLAUSE_RE.match(clause)
+        if not match and _is_deadline(clause) and resp.units + resp.guiding + resp.cooperating:
+            resp.deadline = clause
+            continue
         if not match:
             return None
         role = _CLAUSE_VERBS[match.group("verb")]
@@ -493,7 +514,7 @@ _LEAD_IN = re.compile(
     rf"^(?:(?:从|自)?\s*\d{{4}}\s*年起|(?P<deadline>(?:{_PERIODIC}|{_DATE})\s*(?:前|以前|之前)))\s*[，,]?\s*"
 )
 _BY = re.compile(
-    r"由(?P<units>[^，,。；;由]{2,80}?)(?P<verb>牵头负责|具体负责|负责|牵头|组织实施|承担)"
+    r"(?<![自理缘事来因])由(?!此|于)(?P<units>[^，,。；;由]{2,80}?)(?P<verb>牵头负责|具体负责|负责|牵头|组织实施|承担)"
 )
 _FOLLOW_ROLE = re.compile(
     rf"^[，,]\s*(?P<units>[^，,。；;]{{2,80}}?)(?P<verb>{'|'.join(sorted(_CLAUSE_VERBS, key=len, reverse=True))})"
