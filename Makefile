@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 
-.PHONY: run test index eval bench browser clean
+.PHONY: run test index eval bench browser postgres clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,19 @@ browser:
 	@(command -v chromium >/dev/null && dpkg -s fonts-wqy-zenhei >/dev/null 2>&1) || \
 		(apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
 
+# Debian's PostgreSQL server for the database tests: a fixture initdb's and starts a throw-away cluster
+# in a temporary folder (as the postgres user when run as root) on a local socket
+postgres:
+	@(ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1) || \
+		(apt-get update -qq && apt-get install -y -qq postgresql >/dev/null)
+
 index: $(STAMP)
 	$(PY) -m assistant index
 
 run: $(STAMP)
 	$(PY) app.py
 
-test: $(STAMP) browser
+test: $(STAMP) browser postgres
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
 eval: $(STAMP)

@@ -58,7 +58,7 @@ Text = Annotated[str, AfterValidator(_valid_text)]
 
 
 class AskRequest(BaseModel):
-    question: Text = Field(description="用户的问题（中文）", examples=["普陀区2025年PCT国际专利申请量的目标是多少？"])
+    question: Text = Field(description="用户的问题（中文）", examples=["这项任务由哪个部门牵头？"])
     session_id: Text | None = Field(default=None, max_length=128,
                                     description="会话编号：首次提问不填，之后用返回的编号继续追问；"
                                                 "未知、过期或他人的编号会开始新会话并返回新编号")
