@@ -7,9 +7,11 @@ API (what units.py calls; all pure functions):
     find_responsibilities(text, rules=None, statute=False) -> list[Responsibility]
                                            every bracket group of a text, in order, with offsets:
                                            keyed groups anywhere, role-word groups anywhere, bare unit
-                                           lists only where they close a clause; standing rules declared
-                                           inside `text` apply to the groups after them
-    parse_responsibility(inner) -> Responsibility | None   the inside of one bracket group
+                                           lists only where they close a clause. `rules`: the standing
+                                           rules stated before `text` (accumulate standing_rules(line)
+                                           line by line); rules inside `text` apply to later groups
+    parse_responsibility(inner, bare=False) -> Responsibility | None   the inside of one bracket group
+                                           (bare=True also accepts a plain unit list / level form)
     prose_responsibilities(sentence, statute=False) -> Responsibility | None
                                            "由X负责", "X负责…", "2019年3月底前，X建立…"; never for statutes
     find_deadline(text) -> str             完成时限：X, "…前", 每年…前, 持续推进 standing alone
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 
 # --------------------------------------------------------------------------- vocabulary (data)
 
-# Endings of unit names. Checked longest first; an ending listed in _NOT_UNIT_ENDINGS wins over it.
+# Endings of unit names (行 only as 银行/分行/支行: 进行/执行 are verbs). An ending in _NOT_UNIT_ENDINGS wins.
 UNIT_SUFFIXES = (
     "委员会", "管委会", "办公室", "办公厅", "联合会", "检察院", "联席会议", "合作社", "出版社", "通讯社",
     "杂志社", "电视台", "工商联", "领导小组", "监管局", "总局", "分局", "总署", "总社", "总队", "支队",
@@ -70,8 +72,11 @@ _COLLECTIVE = re.compile(
 _GENERIC_NOUNS = ("部门", "单位", "机构", "主体", "中心", "政府")  # a role noun alone names nobody
 _BAD_CHARS = re.compile(r"[的，。；：:;,\"“”《》〈〉？！?!\n\t]|\d{4}\s*年")
 
-# National/superior level, judged from the name: a national prefix or a ministry-level ending, and no
-# local level word (省/市/区/县/州/盟/旗/乡/镇/街道) inside. 市场/区域 are not level words.
+# National/superior level, judged from the name: a national prefix (国家/国务院/中央/全国/中国) or a
+# ministry-level ending (…部, …总局, …总署, …监会), and no local level word (省/市/区/县/州/盟/旗/乡/镇/
+# 街道) anywhere in it (市场/区域 are not level words). So 国家知识产权局条法司, 海关总署, 商务部 are national;
+# 上海市知识产权局, 区委宣传部, 金融监管总局上海监管局 (ends in 监管局, not 总局) are not. The level only
+# decides a ；-part after the first one: the first part is always the document's own responsible units.
 _NATIONAL_PREFIXES = ("国家", "国务院", "中共中央", "中央", "全国", "中国")
 _MINISTRY_ENDINGS = ("总局", "总署", "总社", "监会")
 _NOT_MINISTRY = ("部门", "支部", "分部", "总部", "本部", "事业部", "俱乐部")
