@@ -12,6 +12,7 @@ import gradio as gr
 
 from . import feedback
 from .chat import Assistant, SessionStore, document_list
+from .web_eval import evaluation_tab
 
 EXAMPLES = {
     "谁牵头": ["数据知识产权试点由哪个部门牵头？", "浦东在专利开放许可试点方面由谁负责？"],
@@ -151,5 +152,6 @@ def create_web(assistant: Assistant, sessions: SessionStore) -> gr.Blocks:
             picker = gr.Dropdown(choices=choices, label="选择文件", value=choices[0][1] if choices else None)
             page = gr.HTML(show_document(choices[0][1]) if choices else "")
             picker.change(show_document, [picker], [page])
+        evaluation_tab(assistant, settings)
     demo.queue(default_concurrency_limit=settings.concurrency_limit, max_size=settings.max_queue)
     return demo
