@@ -70,3 +70,50 @@ def tokenize(text: str, whole_words: bool = False) -> list[str]:
     return [t for t in (tok.strip() for tok in tokens) if t and t not in _STOP and not _PUNCT.match(t)]
 
 
+
+
+# --------------------------------------------------------------------------- comparison form
+
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8192)
+def normalize(text: str) -> str:
+    """The one form names and questions are compared in: NFKC widths, simplified characters, no spaces, lower latin.
+
+    Positions of matches refer to this form (NFKC may lengthen a few symbols, e.g. … → ...).
+    """
+    import unicodedata
+
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(text)
+    return _SPACE.sub("", text).lower()
+
+
+_CN_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万]+$")
+
+
+def parse_int(numeral: str) -> int | None:
+    """An integer written in digits or Chinese numerals ("7", "七", "十二", "一百零五"); None when it is not one."""
+    numeral = unicodedata_nfkc(numeral).strip()
+    if not numeral:
+        return None
+    if numeral.isdigit():
+        return int(numeral)
+    if not _CN_NUMERAL.match(numeral):
+        return None
+    import cn2an
+
+    try:
+        value = cn2an.cn2an(numeral, "smart")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return int(value) if value == int(value) else None
+
+
+def unicodedata_nfkc(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text or "")

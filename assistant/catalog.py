@@ -1,0 +1,599 @@
+"""Catalog: every name a question may use, derived from the parsed units and saved with the index.
+
+Documents with all the ways staff name them (title, 通知 title, 文号 and its parts, region, region +
+year, issuer + year, short titles such as 共建要点 / 行动方案 / 商标法), departments with their roles
+per document and generated short forms, indicators with short forms, section headings, clause numbers
+and the years covered. Nothing here knows a particular document: names come from the units, and the
+rules for short names are generic vocabulary (genre words, level words) kept as small tables.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+from .matching import (Mention, NameMatcher, level_of, region_chain, region_short, select, short_forms,
+                       split_prefix)
+from .normalize import normalize
+
+# genre words that close a title, longest first; each maps to the shorter genres people also say
+GENRES = {
+    "工作要点": ["要点"], "要点": [], "三年行动计划": ["行动计划", "计划"], "三年行动方案": ["行动方案", "方案"],
+    "行动方案": ["方案"], "实施方案": ["方案"], "工作方案": ["方案"], "方案": [],
+    "行动计划": ["计划"], "实施计划": ["计划"], "工作计划": ["计划"], "推进计划": ["计划"], "计划": [],
+    "实施意见": ["意见"], "指导意见": ["意见"], "意见": [], "实施细则": ["细则"], "细则": [],
+    "实施条例": ["条例"], "条例": [], "实施办法": ["办法"], "管理办法": ["办法"], "办法": [],
+    "若干措施": ["措施"], "措施": [], "规划": [], "纲要": [], "规定": [], "决定": [], "通知": [], "法": [],
+}
+GENRE_KIND = {"要点": "plan", "方案": "plan", "计划": "plan", "规划": "plan", "纲要": "plan", "措施": "plan",
+              "意见": "opinion", "细则": "regulation", "条例": "regulation", "办法": "regulation",
+              "规定": "regulation", "决定": "decision", "通知": "notice", "法": "law"}
+# genre words that alone never name one document (too common in questions or too short)
+GENRE_NOT_ALONE = {"通知", "法", "决定", "规定"}
+COUNTRY_PREFIXES = ("中华人民共和国",)
+TITLE_FILLERS = {"关于", "的", "和", "与", "及", "年", "工作", "进一步", "印发", "年度", "、", ",", "(", ")", "《", "》"}
+DEMONSTRATIVES = re.compile(r"(这个|那个|这份|那份|该|本|此|这|那|上述|上面的|刚才的)$")
+ISSUER_TAILS = ("办公厅", "办公室")
+ROLE_FIELDS = {"lead": "lead_units", "responsible": "responsible_units", "cooperating": "cooperating_units",
+               "guiding": "guiding_units", "national": "national_units"}
+
+_PERIOD = re.compile(r"(20\d{2})\s*[—–\-~～至到]+\s*(20\d{2})")
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_DOC_NUMBER = re.compile(r"^(.*?)[〔\[(【（]\s*(\d{4})\s*[〕\])】）]\s*(第?)(\d+)\s*号$")
+_NOTICE_TITLE = re.compile(r"^(.{2,60}?关于(?:印发)?.{2,80}的(?:通知|意见|决定|批复|函))$")
+_QUOTED = re.compile(r"《([^》]+)》")
+
+
+@dataclass
+class DocEntry:
+    doc_id: str
+    short: str
+    title: str
+    region: str
+    issuer: str
+    years: list[int]
+    doc_number: str
+    kind: str  # plan | law | regulation | opinion | notice | decision | other
+    names: list[str]  # every surface form, normalised
+    display: str  # a short readable name ("浦东2023要点")
+    state: str = "ok"
+    genre: str = ""
+    issuers: list[str] = field(default_factory=list)
+    # (form, how, score): how trusted each name is; generic names score lower and stay ambiguous
+    forms: list[list] = field(default_factory=list)
+
+
+@dataclass
+class DeptEntry:
+    name: str
+    docs: list[str]
+    roles: dict[str, list[str]]  # doc_id → roles among lead/responsible/cooperating/guiding/national
+    aliases: list[str]
+    count: int = 0  # units naming it, for ranking ambiguous short forms
+
+
+@dataclass
+class IndicatorEntry:
+    name: str
+    docs: list[str]
+    aliases: list[str]
+
+
+@dataclass
+class Catalog:
+    docs: list[DocEntry]
+    departments: dict[str, DeptEntry]
+    indicators: dict[str, IndicatorEntry]
+    sections: dict[str, list[str]]  # doc_id → section headings without numbering
+    clause_numbers: dict[str, list[int]]
+    years: list[int]
+    regions: list[str]
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def from_units(cls, units, documents_report=None) -> "Catalog":
+        """Everything from the units; `documents_report` (Documents or dicts with doc_id/region/year) may add facts."""
+        reported = {}
+        for item in documents_report or []:
+            data = item if isinstance(item, dict) else vars(item)
+            if data.get("doc_id"):
+                reported[data["doc_id"]] = data
+        by_doc: dict[str, list] = {}
+        for unit in units:
+            by_doc.setdefault(unit.doc_id, []).append(unit)
+        titles = {doc_id: _doc_title(us) for doc_id, us in by_doc.items()}
+        docs = [_doc_entry(doc_id, us, reported.get(doc_id, {})) for doc_id, us in by_doc.items()]
+        _name_docs(docs)
+
+        departments: dict[str, DeptEntry] = {}
+        region_of = {d.doc_id: d.region for d in docs}
+        for unit in units:
+            for role, attr in ROLE_FIELDS.items():
+                for name in getattr(unit, attr, None) or []:
+                    name = name.strip()
+                    if len(name) < 2:
+                        continue
+                    entry = departments.setdefault(name, DeptEntry(name=name, docs=[], roles={}, aliases=[]))
+                    if unit.doc_id not in entry.docs:
+                        entry.docs.append(unit.doc_id)
+                    roles = entry.roles.setdefault(unit.doc_id, [])
+                    if role not in roles:
+                        roles.append(role)
+                    entry.count += 1
+        for entry in departments.values():
+            aliases: list[str] = []
+            for doc_id in entry.docs:
+                for form in short_forms(entry.name, "department", region_of.get(doc_id, "")):
+                    if form not in aliases:
+                        aliases.append(form)
+            entry.aliases = aliases
+
+        indicators: dict[str, IndicatorEntry] = {}
+        for unit in units:
+            for target in getattr(unit, "targets", None) or []:
+                name = target.indicator.strip()
+                if len(name) < 2:
+                    continue
+                entry = indicators.setdefault(name, IndicatorEntry(name=name, docs=[], aliases=short_forms(name, "indicator")))
+                if unit.doc_id not in entry.docs:
+                    entry.docs.append(unit.doc_id)
+
+        sections: dict[str, list[str]] = {}
+        clause_numbers: dict[str, list[int]] = {}
+        for doc_id, us in by_doc.items():
+            title = normalize(titles[doc_id])
+            heads: list[str] = []
+            for unit in us:
+                if unit.kind == "header":
+                    continue
+                for part in (unit.section or "").split(" > "):
+                    name = strip_numbering(part)
+                    if len(name) >= 2 and normalize(name) != title and name not in heads:
+                        heads.append(name)
+            sections[doc_id] = heads
+            clause_numbers[doc_id] = sorted({u.number for u in us if u.kind == "clause" and u.number})
+
+        years = sorted({y for d in docs for y in d.years})
+        regions = [d.region for d in docs if d.region]
+        for name in departments:
+            for region in region_chain(name):
+                if not name.startswith("各"):
+                    regions.append(region)
+        regions = list(dict.fromkeys(regions))
+        return cls(docs=docs, departments=departments, indicators=indicators, sections=sections,
+                   clause_numbers=clause_numbers, years=years, regions=regions)
+
+    def to_dict(self) -> dict:
+        return {"docs": [asdict(d) for d in self.docs],
+                "departments": {k: asdict(v) for k, v in self.departments.items()},
+                "indicators": {k: asdict(v) for k, v in self.indicators.items()},
+                "sections": self.sections, "clause_numbers": self.clause_numbers,
+                "years": self.years, "regions": self.regions}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Catalog":
+        return cls(docs=[DocEntry(**x) for x in d.get("docs", [])],
+                   departments={k: DeptEntry(**v) for k, v in d.get("departments", {}).items()},
+                   indicators={k: IndicatorEntry(**v) for k, v in d.get("indicators", {}).items()},
+                   sections=d.get("sections", {}), clause_numbers={k: list(v) for k, v in d.get("clause_numbers", {}).items()},
+                   years=d.get("years", []), regions=d.get("regions", []))
+
+    # ------------------------------------------------------------------ lookups
+
+    def doc(self, doc_id) -> DocEntry:
+        for entry in self.docs:
+            if entry.doc_id == doc_id:
+                return entry
+        raise KeyError(doc_id)
+
+    def _matchers(self) -> dict:
+        cached = self.__dict__.get("_matcher_cache")
+        if cached is None:
+            cached = self.__dict__["_matcher_cache"] = _build_matchers(self)
+        return cached
+
+    def find_docs(self, text) -> list[Mention]:
+        """Documents named in the text: every candidate of a span with its score (a generic name such as
+        实施方案 gives all documents it fits). A department written just before a year or genre
+        ("区知识产权局2024年工作要点") is the issuer naming the document and joins the mention."""
+        return list(self._cached_find(normalize(text))[0])
+
+    def find_departments(self, text, docs: list[str] | None = None) -> list[Mention]:
+        """Departments named in the text, outside document mentions; `docs` ranks a short form's
+        candidates by the documents in scope (知产局 → that document's 知识产权局)."""
+        found = list(self._cached_find(normalize(text))[1])
+        if docs:
+            found = self._rank_by_docs(found, lambda key: self.departments[key].docs if key in self.departments else [], docs)
+        return found
+
+    def find_indicators(self, text, docs: list[str] | None = None) -> list[Mention]:
+        found = list(self._cached_find(normalize(text))[2])
+        if docs:
+            found = self._rank_by_docs(found, lambda key: self.indicators[key].docs if key in self.indicators else [], docs)
+        return found
+
+    def find_regions(self, text) -> list[Mention]:
+        return self._matchers()["regions"].find(normalize(text))
+
+    def find_sections(self, text, docs: list[str] | None = None) -> list[Mention]:
+        """Section headings named in the text (key = heading; exact or close), within `docs` if given."""
+        return [m for m in self._matchers()["sections"].find(normalize(text))
+                if not docs or any(m.key in self.sections.get(d, []) for d in docs)]
+
+    @staticmethod
+    def _rank_by_docs(found: list[Mention], docs_of, docs: list[str]) -> list[Mention]:
+        """Within a span, candidates named by the documents in scope go first; others of that span drop."""
+        by_span: dict[tuple[int, int], list[Mention]] = {}
+        for m in found:
+            by_span.setdefault(m.span, []).append(m)
+        out = []
+        for group in by_span.values():
+            inside = [m for m in group if set(docs_of(m.key)) & set(docs)]
+            out += inside or group
+        return sorted(out, key=lambda m: (m.start, -m.score))
+
+    def _cached_find(self, text: str):
+        cache = self.__dict__.setdefault("_find_cache", {})
+        if text in cache:
+            return cache[text]
+        result = self._find_all(text)
+        if len(cache) > 512:
+            cache.clear()
+        cache[text] = result
+        return result
+
+    def _find_all(self, text: str):
+        m = self._matchers()
+        dept_all = m["departments"].candidates(text)
+        doc_all = m["docs"].candidates(text)
+        issuer_all = [x for x in m["issuers"].candidates(text) if x.how in ("exact", "alias", "abbrev")]
+        doc_found = select(doc_all)
+        # a generic genre word after a demonstrative is a reference back (这个方案), not a name
+        doc_found = [x for x in doc_found if not (x.how == "alias" and x.score <= GENERIC_SCORE
+                                                  and DEMONSTRATIVES.search(text[: x.start]))]
+        # an issuer right before a year/genre mention narrows it and joins it
+        joined: list[Mention] = []
+        for x in doc_found:
+            before = [i for i in issuer_all if i.end == x.start and i.key == x.key]
+            if before:
+                i = max(before, key=lambda b: b.end - b.start)
+                joined.append(Mention("doc", x.key, text[i.start: x.end], i.start, x.end, min(1.0, x.score + 0.1), x.how))
+        if joined:
+            spans = {(j.start, j.end) for j in joined}
+            covered = [(j.start, j.end) for j in joined]
+            doc_found = [x for x in doc_found if not any(s <= x.start and x.end <= e for s, e in covered)] + joined
+            doc_found = [x for x in doc_found if (x.start, x.end) in spans or
+                         not any(x.start < e and s < x.end for s, e in covered)]
+        # a region inside a department's own name (浦东新区政府) names no document
+        dept_exact = [d for d in select(dept_all) if d.how == "exact"]
+        doc_found = [x for x in doc_found if not (x.how == "alias" and x.surface in self._region_forms()
+                                                  and any(d.start <= x.start and x.end <= d.end and (d.end - d.start) > (x.end - x.start)
+                                                          for d in dept_exact))]
+        doc_found.sort(key=lambda x: (x.start, -x.score))
+        doc_spans = [(x.start, x.end) for x in doc_found if x.score > GENERIC_SCORE]
+        dept_found = [d for d in select(dept_all)
+                      if not any(s <= d.start and d.end <= e or (d.start < e and s < d.end and e - s > d.end - d.start)
+                                 for s, e in doc_spans)]
+        dept_found = _rank_alternatives(dept_found, lambda k: self.departments[k].count if k in self.departments else 0)
+        ind_found = [i for i in m["indicators"].find(text)
+                     if not any(s <= i.start and i.end <= e for s, e in doc_spans)]
+        return tuple(doc_found), tuple(dept_found), tuple(ind_found)
+
+    def _region_forms(self) -> set[str]:
+        forms = self.__dict__.get("_region_form_cache")
+        if forms is None:
+            forms = {normalize(r) for r in self.regions} | {region_short(r) for r in self.regions}
+            self.__dict__["_region_form_cache"] = forms
+        return forms
+
+
+GENERIC_SCORE = 0.5
+
+
+def _rank_alternatives(found: list[Mention], weight) -> list[Mention]:
+    """Within one span, equal scores are ordered by how often the corpus names the key."""
+    return sorted(found, key=lambda m: (m.start, -m.score, -weight(m.key)))
+
+
+def strip_numbering(heading: str) -> str:
+    """"二、主要任务" → "主要任务", "（三）强化…" → "强化…", "第二章 总则" → "总则"."""
+    heading = heading.strip()
+    heading = re.sub(r"^第[一二三四五六七八九十百零〇\d]+[章节编条]\s*", "", heading)
+    heading = re.sub(r"^[（(]?[一二三四五六七八九十百零〇\d]+[)）、.．]\s*", "", heading)
+    return heading.strip()
+
+
+# --------------------------------------------------------------------------- documents
+
+def _doc_title(units) -> str:
+    header = next((u for u in units if u.kind == "header"), None)
+    title = (header.facts.get("title") if header and header.facts else "") or units[0].doc_title
+    return title or units[0].doc_short
+
+
+def _doc_entry(doc_id: str, units, reported: dict) -> DocEntry:
+    header = next((u for u in units if u.kind == "header"), None)
+    facts = dict(header.facts) if header and header.facts else {}
+    title = _doc_title(units)
+    issuers = facts.get("issuers") or []
+    if isinstance(issuers, str):
+        issuers = [issuers]
+    issuer = facts.get("issuer") or (issuers[0] if issuers else "")
+    if not issuers and issuer:
+        issuers = [p for p in re.split(r"[、,，\s]+", issuer) if p]
+    region = reported.get("region") or facts.get("region") or _region_of(title, issuers)
+    years = _years_of(title, facts, units, reported)
+    genre = _genre_of(title)
+    kind = next((GENRE_KIND[g] for g in [genre] + GENRES.get(genre, []) if g in GENRE_KIND), "other")
+    if not kind or kind == "other":
+        kind = next((v for k, v in GENRE_KIND.items() if genre.endswith(k)), "other")
+    return DocEntry(doc_id=doc_id, short=units[0].doc_short, title=title, region=region, issuer=issuer,
+                    years=years, doc_number=str(facts.get("doc_number") or reported.get("doc_number") or ""),
+                    kind=kind, names=[], display="", genre=genre, issuers=list(issuers))
+
+
+def _region_of(title: str, issuers: list[str]) -> str:
+    """The administrative prefix of the title (after a leading year), else the issuer's innermost region."""
+    head = re.sub(r"^(20\d{2}\s*[—–\-~至到]*\s*)+年?", "", normalize(title))
+    chain = region_chain(head)
+    if chain:
+        return _original_case(chain[0], title)
+    for issuer in issuers:
+        chain = region_chain(issuer)
+        if chain:
+            return _original_case(chain[-1], issuer)
+    return ""
+
+
+def _original_case(norm: str, source: str) -> str:
+    """The normalised region as written in `source` (keeps XX rather than xx)."""
+    flat = re.sub(r"\s", "", source)
+    at = flat.lower().find(norm)
+    return flat[at: at + len(norm)] if at >= 0 else norm
+
+
+def _years_of(title: str, facts: dict, units, reported: dict) -> list[int]:
+    """Years a document covers: a period in the title covers each year, plus its issue year and goal years."""
+    years: set[int] = set()
+    flat = normalize(title)
+    for a, b in _PERIOD.findall(flat):
+        a, b = int(a), int(b)
+        if a <= b <= a + 30:
+            years |= set(range(a, b + 1))
+    years |= {int(y) for y in _YEAR.findall(_PERIOD.sub(" ", flat))}
+    if reported.get("year"):
+        years.add(int(reported["year"]))
+    for key in ("issue_date", "published"):
+        value = facts.get(key)
+        if isinstance(value, str) and (m := _YEAR.search(value)) and not years:
+            years.add(int(m.group(1)))
+    for unit in units:
+        for target in getattr(unit, "targets", None) or []:
+            if target.year:
+                years.add(int(target.year))
+    return sorted(years)
+
+
+def _genre_of(title: str) -> str:
+    flat = normalize(title)
+    flat = re.sub(r"(\([^()]*\))+$", "", flat)  # (试行) (2024-2025)
+    if (m := re.match(r"^.*关于印发(.+)的通知$", flat)):
+        flat = m.group(1).strip("《》")
+    elif (m := re.match(r"^.*关于(.+)的(意见|决定|通知)$", flat)):
+        inner = _genre_of(m.group(1))
+        return inner if inner not in ("", "通知") else m.group(2)
+    for genre in sorted(GENRES, key=len, reverse=True):
+        if flat.endswith(genre):
+            return genre
+    return ""
+
+
+def _name_docs(docs: list[DocEntry]) -> None:
+    """Fill names, forms and display of every document (needs all documents: word frequency, collisions)."""
+    word_docs: dict[str, set[str]] = {}
+    cores: dict[str, list[str]] = {}
+    for d in docs:
+        words = _title_words(d)
+        cores[d.doc_id] = words
+        for w in set(words):
+            word_docs.setdefault(w, set()).add(d.doc_id)
+    for d in docs:
+        forms: dict[str, tuple[str, float]] = {}
+
+        def add(form: str, how: str, score: float) -> None:
+            form = normalize(form)
+            if len(form) < 2:
+                return
+            old = forms.get(form)
+            if old is None or old[1] < score:
+                forms[form] = (how, score)
+
+        title = normalize(d.title)
+        add(title, "exact", 1.0)
+        add(title.replace("《", "").replace("》", ""), "alias", 0.95)
+        add(re.sub(r"(\([^()]*\))+$", "", title), "alias", 0.95)
+        for prefix in COUNTRY_PREFIXES:
+            if title.startswith(prefix):
+                add(title[len(prefix):], "alias", 0.95)
+        _number_forms(d.doc_number, add)
+        genres = [d.genre] + GENRES.get(d.genre, []) if d.genre else []
+        alone = [g for g in genres if g not in GENRE_NOT_ALONE and len(g) >= 2]
+        region_forms = _dedupe([normalize(d.region), region_short(d.region)]) if d.region else []
+        year_forms = [(y, f) for y in d.years for f in (f"{y}年", f"{y}", f"{y % 100:02d}年")]
+        if len(d.years) > 1:
+            a, b = d.years[0], d.years[-1]
+            year_forms += [(None, f"{a}{sep}{b}年") for sep in ("—", "-", "~", "至", "到")]
+            year_forms += [(None, f"{a}{sep}{b}") for sep in ("—", "-")]
+        for r in region_forms:
+            add(r, "alias", 0.6)
+            for _, y in year_forms:
+                add(r + y, "alias", 0.8)
+                for g in genres:
+                    add(r + y + g, "alias", 0.95)
+                    add(r + y + "的" + g, "alias", 0.9)
+            for g in genres:
+                add(r + g, "alias", 0.9)
+        for _, y in year_forms:
+            for g in alone:
+                add(y + g, "alias", 0.7)
+        for g in alone:
+            add(g, "alias", GENERIC_SCORE)
+        # short titles: title words before the genre (共建要点, 行政保护方案, 商标法)
+        words = cores[d.doc_id]
+        for n in (1, 2, 3, 4):
+            for i in range(len(words) - n + 1):
+                gram = words[i: i + n]
+                if gram[0] in TITLE_FILLERS or gram[-1] in TITLE_FILLERS - {"工作"}:
+                    continue
+                text = "".join(gram)
+                if len(text) < 2:
+                    continue
+                shared = set.intersection(*(word_docs.get(w, set()) for w in gram))
+                score = 0.85 if len(shared) <= 1 else 0.75
+                for g in genres:
+                    if g == "法" and i + n != len(words):
+                        continue  # a law is named by the words right before 法
+                    add(text + g, "alias", score)
+                    for r in region_forms:
+                        add(r + text + g, "alias", min(0.95, score + 0.05))
+        if words:
+            for g in genres:
+                add("".join(w for w in words if w not in TITLE_FILLERS) + g, "alias", 0.9)
+        # issuer + year / genre (上海市知识产权局2023年…); the issuer alone names a department, not a document
+        for issuer in d.issuers or ([d.issuer] if d.issuer else []):
+            for form in _issuer_forms(issuer, d.region):
+                for _, y in year_forms:
+                    add(form + y, "alias", 0.85)
+                    for g in genres:
+                        add(form + y + g, "alias", 0.95)
+                for g in genres:
+                    add(form + g, "alias", 0.85)
+        d.forms = [[f, how, score] for f, (how, score) in forms.items()]
+        d.names = list(forms)
+    _displays(docs, cores)
+
+
+def _title_words(d: DocEntry) -> list[str]:
+    """Content words of the title between the region/issuer/year opening and the genre word."""
+    from .normalize import _jieba
+
+    flat = normalize(d.title)
+    flat = re.sub(r"(\([^()]*\))+$", "", flat)
+    if (m := re.match(r"^.*关于印发(.+)的通知$", flat)):
+        flat = m.group(1)
+    elif (m := re.match(r"^.*关于(.+)的(意见|决定|通知)$", flat)):
+        flat = m.group(1)
+    flat = _QUOTED.sub("", flat)
+    for prefix in COUNTRY_PREFIXES:
+        flat = flat.replace(prefix, "")
+    flat = _PERIOD.sub("", flat)
+    flat = re.sub(r"(?<!\d)20\d{2}年?", "", flat)
+    strip = []
+    for issuer in d.issuers or ([d.issuer] if d.issuer else []):
+        strip += _issuer_forms(issuer, d.region)
+    strip += [normalize(d.region), region_short(d.region)] if d.region else []
+    for form in sorted({s for s in strip if len(s) >= 2}, key=len, reverse=True):
+        flat = flat.replace(form, "")
+    for genre in sorted(GENRES, key=len, reverse=True):
+        if d.genre and flat.endswith(d.genre):
+            flat = flat[: -len(d.genre)]
+            break
+    flat = re.sub(r"[()（）\[\]“”\"'、,，:：]", "", flat)
+    if not flat:
+        return []
+    return [w for w in _jieba().lcut(flat) if w.strip()]
+
+
+def _issuer_forms(issuer: str, region: str) -> list[str]:
+    """An issuer and its shorter names (办公厅/办公室 of a government is the government for naming)."""
+    name = normalize(issuer)
+    out = [name]
+    for tail in ISSUER_TAILS:
+        if name.endswith(tail) and len(name) - len(tail) >= 4:
+            out.append(name[: -len(tail)])
+    for form in list(out):
+        out += short_forms(form, "department", region)
+        prefix, core = split_prefix(form)
+        if prefix and core and region and level_of(region):
+            out.append(level_of(region) + core)
+    return _dedupe([f for f in out if len(f) >= 3])
+
+
+def _number_forms(number: str, add) -> None:
+    """文号 as typed: any bracket style, no brackets, 第N号, "N号文"."""
+    number = normalize(number)
+    if not number:
+        return
+    add(number, "exact", 1.0)
+    m = _DOC_NUMBER.match(number)
+    if not m:
+        return
+    head, year, di, n = m.groups()
+    for left, right in (("〔", "〕"), ("[", "]"), ("(", ")"), ("【", "】"), ("", ""), ("", "年")):
+        add(f"{head}{left}{year}{right}{n}号", "exact", 1.0)
+        add(f"{head}{left}{year}{right}第{n}号", "exact", 1.0)
+    add(f"{head}{n}号", "alias", 0.9)
+    add(f"{n}号文", "alias", 0.6)
+
+
+def _displays(docs: list[DocEntry], cores: dict[str, list[str]]) -> None:
+    """region + years + genre; the first distinctive title word is added when that collides."""
+    def base(d: DocEntry, extra: str = "") -> str:
+        region = region_short(d.region) if d.region else ""
+        region = _original_case(region, d.region) if d.region else ""
+        years = ""
+        if d.years:
+            years = f"{d.years[0]}" if len(d.years) == 1 else f"{d.years[0]}—{d.years[-1]}"
+        genre = GENRES.get(d.genre, [d.genre])[0] if d.genre in ("工作要点",) else d.genre
+        genre = genre or "文件"
+        if d.kind in ("law", "regulation") and not region:
+            return re.sub(r"(\([^()]*\))+$", "", d.title.replace("中华人民共和国", ""))
+        return f"{region}{years}{extra}{genre}"
+
+    names = [base(d) for d in docs]
+    for i, d in enumerate(docs):
+        if names.count(names[i]) > 1:
+            word = next((w for w in cores[d.doc_id] if w not in TITLE_FILLERS and len(w) >= 2), "")
+            names[i] = base(d, word)
+    for d, name in zip(docs, names):
+        d.display = name
+
+
+def _dedupe(items):
+    return list(dict.fromkeys(i for i in items if i))
+
+
+# --------------------------------------------------------------------------- matchers
+
+def _graded(name: str, form: str) -> tuple[str, str, float]:
+    """An alias that keeps the name's words (a part of it, or region + its core) is an alias; one that
+    leaves characters out of a word (知产局, 高价值专利) is an abbreviation."""
+    name = normalize(name)
+    _, core = split_prefix(name)
+    if form in name or core in form or name in form:
+        return form, "alias", 0.9
+    return form, "abbrev", 0.85
+
+
+def _build_matchers(cat: Catalog) -> dict:
+    docs = {d.doc_id: [tuple(f) for f in d.forms] or [d.title] for d in cat.docs}
+    issuers = {}
+    for d in cat.docs:
+        forms = []
+        for issuer in d.issuers or ([d.issuer] if d.issuer else []):
+            forms += _issuer_forms(issuer, d.region)
+        if forms:
+            issuers[d.doc_id] = _dedupe(forms)
+    departments = {name: [name] + [_graded(name, a) for a in e.aliases] for name, e in cat.departments.items()}
+    indicators = {name: [name] + [_graded(name, a) for a in e.aliases] for name, e in cat.indicators.items()}
+    regions = {r: [r] + short_forms(r, "region") for r in cat.regions}
+    sections = {h: [h] for hs in cat.sections.values() for h in hs if len(normalize(h)) >= 2}
+    return {
+        "docs": NameMatcher("doc", docs, tolerant=False),
+        "issuers": NameMatcher("issuer", issuers, tolerant=True),
+        "departments": NameMatcher("department", departments),
+        "indicators": NameMatcher("indicator", indicators),
+        "regions": NameMatcher("region", regions, tolerant=False),
+        "sections": NameMatcher("section", sections),
+    }

@@ -1,0 +1,490 @@
+"""Tolerant entity matching: find corpus names in a question the way people type them.
+
+A `NameMatcher` holds the surface forms of one kind of name (departments, indicators, documents…) and
+finds them in normalised text, in this order of trust: the name itself (exact), a given alias
+(alias), an abbreviation whose characters appear in order in the name (abbrev), a homophone typo
+(pinyin) and a one-character slip (fuzzy). Abbreviations are a rule, not a list: the short form starts
+with the first character of the name's core (or its level prefix) and ends with the name's last
+character or the short character of its suffix (委员会 → 委). The only knowledge kept here is generic
+vocabulary (level words, unit suffixes, word contractions, measure words) as small tables.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .normalize import normalize
+
+# --------------------------------------------------------------------------- generic vocabulary (data)
+
+# level words that may open a department name; dropping them gives the name's core
+LEVELS = ("国家", "省", "市", "区", "县", "镇", "乡", "街道")
+# unit-name suffixes and the short character people use for them (委员会 → 委)
+SUFFIX_SHORT = {
+    "管理委员会": "管委会", "委员会": "委", "办公室": "办", "办公厅": "办", "人民政府": "政府",
+    "人民法院": "法院", "人民检察院": "检察院", "领导小组": "小组", "服务中心": "中心",
+}
+UNIT_SUFFIXES = ("管委会", "委员会", "办公室", "办公厅", "政府", "法院", "检察院", "中心", "分局", "总局", "支队",
+                 "海关", "支行", "分行", "协会", "联合会", "促进会", "研究院", "局", "委", "办", "处", "科", "院",
+                 "署", "厅", "司", "部", "会", "所", "站", "队", "室", "行", "组")
+# generic word contractions used in department names (long form → short form)
+CONTRACTIONS = (
+    ("经济和信息化", "经信"), ("经济信息化", "经信"), ("发展和改革", "发改"), ("发展改革", "发改"),
+    ("市场监督管理", "市场监管"), ("市场监督管理", "市监"), ("市场监管", "市监"), ("知识产权", "知产"),
+    ("人民政府", "政府"), ("委员会", "委"), ("科学技术", "科"), ("科学技术", "科技"), ("人力资源和社会保障", "人社"),
+    ("人力资源社会保障", "人社"), ("住房和城乡建设", "住建"), ("住房城乡建设", "住建"), ("文化和旅游", "文旅"),
+    ("文化旅游", "文旅"), ("生态环境", "环境"), ("商务委员会", "商务委"), ("教育委员会", "教委"),
+    ("办公室", "办"), ("金融服务", "金融"), ("地方金融监督管理", "金融监管"), ("投资促进", "投促"),
+)
+# names that are collective, not one department: they get no generated short forms
+COLLECTIVE = re.compile(r"^(各|有关|相关|全体|其他|其它)|成员单位$|各有关")
+# indicator qualifiers people leave out, and measure words that close an indicator name
+INDICATOR_PREFIXES = ("每万人口", "每万人", "新增", "累计", "年均", "全年", "年度", "年")
+MEASURE_SUFFIXES = ("拥有量", "申请量", "注册量", "登记量", "授权量", "数量", "金额", "次数", "件数", "案件数",
+                    "覆盖率", "增长率", "量", "数")
+INDICATOR_DROPS = ("国际", "发明", "申请", "登记", "注册")
+
+TIERS = {"exact": 0, "alias": 1, "abbrev": 2, "pinyin": 3, "fuzzy": 4}
+BASE_SCORE = {"exact": 1.0, "alias": 0.9, "abbrev": 0.8, "pinyin": 0.7, "fuzzy": 0.6}
+
+_ADMIN = re.compile(r"([\u4e00-\u9fffa-z]{2,4}?(?:特别行政区|自治区|自治州|自治县|新区|新片区|省|市|区|县|州|旗))")
+
+
+@dataclass
+class Mention:
+    """One name found in a question: `key` is the catalog entry, positions refer to the normalised text."""
+
+    kind: str
+    key: str
+    surface: str
+    start: int
+    end: int
+    score: float
+    how: str  # exact | alias | abbrev | pinyin | fuzzy
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+
+# --------------------------------------------------------------------------- regions and short forms
+
+def region_chain(text: str) -> list[str]:
+    """Administrative names at the start of a text, outermost first ("上海市浦东新区知识产权局" → 上海市, 浦东新区)."""
+    text = normalize(text)
+    chain = []
+    pos = 0
+    while True:
+        match = _ADMIN.match(text, pos)
+        if not match:
+            break
+        word = match.group(1)
+        rest = text[match.end():]
+        # a suffix glued to a longer word is no region (市场…, 区域…)
+        if rest[:1] in ("场", "域", "级", "内", "外", "委", "政", "直") and not rest.startswith("政府"):
+            break
+        chain.append(word)
+        pos = match.end()
+        if len(chain) >= 3:
+            break
+    return chain
+
+
+def region_short(region: str) -> str:
+    """浦东新区 → 浦东, 普陀区 → 普陀: the suffix goes when at least two characters remain."""
+    region = normalize(region)
+    for suffix in ("特别行政区", "自治区", "自治州", "自治县", "新片区", "新区", "省", "市", "区", "县", "州", "旗"):
+        if region.endswith(suffix) and len(region) - len(suffix) >= 2:
+            return region[: -len(suffix)]
+    return region
+
+
+def level_of(region: str) -> str:
+    """The level word a region's own bodies use in short names (上海市 → 市, 浦东新区 → 区)."""
+    region = normalize(region)
+    for suffix, level in (("省", "省"), ("自治区", "区"), ("市", "市"), ("新片区", "区"), ("区", "区"), ("县", "县")):
+        if region.endswith(suffix):
+            return level
+    return ""
+
+
+def split_prefix(name: str) -> tuple[str, str]:
+    """(prefix, core): the region names or level word opening a name, then the rest."""
+    name = normalize(name)
+    chain = region_chain(name)
+    prefix = "".join(chain)
+    if prefix and len(name) - len(prefix) >= 2:
+        return prefix, name[len(prefix):]
+    for level in LEVELS:
+        if name.startswith(level) and len(name) - len(level) >= 2:
+            return level, name[len(level):]
+    return "", name
+
+
+def unit_suffix(name: str) -> str:
+    for suffix in sorted(set(UNIT_SUFFIXES) | set(SUFFIX_SHORT), key=len, reverse=True):
+        if name.endswith(suffix):
+            return suffix
+    return ""
+
+
+def _contracted(core: str) -> set[str]:
+    """Every form of `core` with some of the generic contractions applied."""
+    forms = {core}
+    for long, short in CONTRACTIONS:
+        forms |= {f.replace(long, short) for f in forms if long in f}
+    return forms
+
+
+def _expanded(core: str) -> set[str]:
+    """Long forms of a contracted name (发改委 → 发展和改革委员会), so a full spelling finds the short name."""
+    forms = {core}
+    for long, short in CONTRACTIONS:
+        if len(short) < 2 and short != "委":
+            continue
+        grown = set()
+        for f in forms:
+            if short in f and long not in f:
+                grown.add(f.replace(short, long, 1))
+        forms |= grown
+        if len(forms) > 24:
+            break
+    return forms
+
+
+def short_forms(name: str, kind: str = "department", region: str = "") -> list[str]:
+    """Generated other names of `name` (without the name itself).
+
+    department: level/region prefix dropped or swapped for its level word or for the document's region
+    (上海市知识产权局 → 市知识产权局, 知识产权局; 区知识产权局 + 普陀区 → 普陀区知识产权局), generic word
+    contractions (经济信息化委 → 经信委) and their long forms, the sub-unit of a "parent + unit" name
+    (国家知识产权局保护司 → 保护司). indicator: qualifiers and measure words dropped
+    (每万人口高价值发明专利拥有量 → 高价值发明专利拥有量, 高价值发明专利). region: the name without its suffix.
+    """
+    name = normalize(name)
+    out: list[str] = []
+
+    def add(form: str) -> None:
+        if form and form != name and form not in out and len(form) >= 2:
+            out.append(form)
+
+    if kind == "region":
+        add(region_short(name))
+        return out
+    if kind == "indicator":
+        return _indicator_forms(name)
+    if COLLECTIVE.search(name):
+        return out
+    prefix, core = split_prefix(name)
+    suffix = unit_suffix(core)
+    generic_core = core in SUFFIX_SHORT or core in SUFFIX_SHORT.values() or core in UNIT_SUFFIXES or len(core) < 2
+    cores = {core}
+    # parent + unit: 国家知识产权局保护司 → 保护司 (an inner suffix followed by a named unit)
+    for inner in ("局", "委", "部", "院", "厅", "署"):
+        at = core.find(inner)
+        if 0 < at < len(core) - 3:
+            tail = core[at + 1:]
+            if unit_suffix(tail) and len(tail) >= 3:
+                add(tail)
+    levels = []
+    if prefix:
+        chain = region_chain(prefix)
+        if chain:
+            levels.append(level_of(chain[-1]))
+            if len(chain) > 1:
+                add("".join(chain[1:]) + core)
+                add(region_short(chain[-1]) + core)
+        elif prefix != "国家":
+            levels.append(prefix)
+    region = normalize(region)
+    if region and prefix in ("", level_of(region)) and prefix != "国家" and not generic_core:
+        # a document's own 区/市 bodies: the region may be written in front
+        add(region + core)
+        add(region_short(region) + core)
+    if prefix == "国家":
+        levels = ["国家"]
+    for level in levels:
+        add(level + core)
+    if prefix != "国家" and not generic_core and suffix != core:
+        add(core)
+    for variant in [core] + [f[len(level):] for level in levels for f in out if f.startswith(level)]:
+        for form in sorted(_contracted(variant) | _expanded(variant)):
+            if form == variant or form in SUFFIX_SHORT or form in UNIT_SUFFIXES:
+                continue
+            for level in levels or [""]:
+                add(level + form)
+            if prefix != "国家" and len(form) >= 3:
+                add(form)
+    return out
+
+
+def _indicator_forms(name: str) -> list[str]:
+    out: list[str] = []
+
+    def add(form: str) -> None:
+        if form and form != name and form not in out and len(form) >= 3:
+            out.append(form)
+
+    core = name
+    changed = True
+    while changed:
+        changed = False
+        for prefix in INDICATOR_PREFIXES:
+            if core.startswith(prefix) and len(core) - len(prefix) >= 3:
+                core = core[len(prefix):]
+                add(core)
+                changed = True
+    for form in [name, core]:
+        for measure in MEASURE_SUFFIXES:
+            if form.endswith(measure) and len(form) - len(measure) >= 3:
+                add(form[: -len(measure)])
+                break
+    for drop in INDICATOR_DROPS:
+        for form in list(out) + [name]:
+            if drop in form[1:-1]:
+                add(form.replace(drop, "", 1))
+    return out
+
+
+# --------------------------------------------------------------------------- pinyin
+
+@lru_cache(maxsize=1)
+def _pinyin_table() -> dict:
+    """pypinyin's character table (the per-character readings, without its phrase dictionary)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return pinyin_dict
+
+
+@lru_cache(maxsize=20000)
+def _char_pinyin(ch: str) -> str:
+    """The default reading of a character without tone marks (中 → zhong); other characters as they are."""
+    if not ("\u4e00" <= ch <= "\u9fff"):
+        return ch
+    import unicodedata
+
+    reading = _pinyin_table().get(ord(ch))
+    if not reading:
+        return ch
+    first = reading.split(",", 1)[0]
+    return "".join(c for c in unicodedata.normalize("NFKD", first) if not unicodedata.combining(c))
+
+
+def pinyin_of(text: str) -> tuple[str, ...]:
+    return tuple(_char_pinyin(ch) for ch in text)
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+# --------------------------------------------------------------------------- matcher
+
+@dataclass
+class _Form:
+    key: str
+    form: str
+    how: str
+    score: float
+
+
+class NameMatcher:
+    """Finds the names of one kind in normalised text.
+
+    names: key → surface forms; the first form is the name itself (exact), the others aliases. A form
+    may also be given as (form, how, score) to set its trust. `tolerant` turns on abbreviations,
+    homophones and slips (off for short closed vocabularies such as regions).
+    """
+
+    MIN_ABBREV = 3
+    MIN_PINYIN = 3
+    MIN_FUZZY = 5
+
+    def __init__(self, kind: str, names: dict[str, list], tolerant: bool = True):
+        self.kind = kind
+        self.tolerant = tolerant
+        self.exact: dict[str, list[_Form]] = {}
+        self.lengths_by_first: dict[str, list[int]] = {}
+        all_forms: list[_Form] = []
+        for key, forms in names.items():
+            for i, item in enumerate(forms):
+                if isinstance(item, (tuple, list)):
+                    form, how, score = item
+                else:
+                    form, how = item, ("exact" if i == 0 else "alias")
+                    score = BASE_SCORE[how]
+                form = normalize(form)
+                if not form:
+                    continue
+                entry = _Form(key, form, how, float(score))
+                bucket = self.exact.setdefault(form, [])
+                if not any(e.key == key for e in bucket):
+                    bucket.append(entry)
+                    all_forms.append(entry)
+        lengths: dict[str, set[int]] = {}
+        for form in self.exact:
+            lengths.setdefault(form[0], set()).add(len(form))
+        self.lengths_by_first = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
+        self._build_tolerant(names, all_forms) if tolerant else None
+
+    def _build_tolerant(self, names: dict[str, list], forms: list[_Form]) -> None:
+        # abbreviations: (first char, last char) → (key, full name, coverage denominator)
+        self.abbrev: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
+        self.abbrev_max = 0
+        for key, items in names.items():
+            if not items:
+                continue
+            full = normalize(items[0][0] if isinstance(items[0], (tuple, list)) else items[0])
+            if len(full) < 4 or COLLECTIVE.search(full):
+                continue
+            firsts, lasts, core_len = self._anchors(full)
+            for f in firsts:
+                for last in lasts:
+                    self.abbrev.setdefault((f, last), []).append((key, full, core_len))
+            self.abbrev_max = max(self.abbrev_max, len(full) - 1)
+        # homophones: pinyin of every form of 3+ characters
+        self.by_pinyin: dict[tuple[str, ...], list[_Form]] = {}
+        self.pinyin_lengths: set[int] = set()
+        # slips: forms of 5+ characters bucketed by (first, last) character
+        self.fuzzy: dict[tuple[str, str], list[_Form]] = {}
+        self.fuzzy_lengths: set[int] = set()
+        for entry in forms:
+            if len(entry.form) >= self.MIN_PINYIN and re.search(r"[\u4e00-\u9fff]", entry.form):
+                self.by_pinyin.setdefault(pinyin_of(entry.form), []).append(entry)
+                self.pinyin_lengths.add(len(entry.form))
+            if len(entry.form) >= self.MIN_FUZZY:
+                self.fuzzy.setdefault((entry.form[0], entry.form[-1]), []).append(entry)
+                self.fuzzy_lengths.add(len(entry.form))
+
+    def _anchors(self, full: str) -> tuple[set[str], set[str], int]:
+        """First characters an abbreviation may start with, last characters it may end with, core length."""
+        if self.kind == "indicator":
+            core = full
+            for prefix in INDICATOR_PREFIXES:
+                if core.startswith(prefix) and len(core) - len(prefix) >= 3:
+                    core = core[len(prefix):]
+            lasts = {full[-1]}
+            for measure in MEASURE_SUFFIXES:
+                if core.endswith(measure) and len(core) > len(measure) + 2:
+                    lasts.add(core[-len(measure) - 1])
+                    break
+            return {core[0]}, lasts, len(core)
+        prefix, core = split_prefix(full)
+        firsts = {core[0], full[0]}
+        if prefix:
+            firsts |= {ch for ch in prefix if ch in "国省市区县"}
+        suffix = unit_suffix(core)
+        lasts = {full[-1]}
+        core_len = len(core)
+        if suffix in SUFFIX_SHORT:
+            lasts.add(SUFFIX_SHORT[suffix][-1])
+            core_len -= len(suffix) - len(SUFFIX_SHORT[suffix])
+        return firsts, lasts, max(core_len, 1)
+
+    # ------------------------------------------------------------------ finding
+
+    def candidates(self, text: str) -> list[Mention]:
+        """Every match of every tier, overlapping (for callers that arbitrate themselves)."""
+        out: list[Mention] = []
+        n = len(text)
+        for i in range(n):
+            for length in self.lengths_by_first.get(text[i], ()):
+                if i + length <= n:
+                    span = text[i: i + length]
+                    for entry in self.exact.get(span, ()):
+                        out.append(Mention(self.kind, entry.key, span, i, i + length, entry.score, entry.how))
+        if not self.tolerant:
+            return out
+        exact_spans = {(m.start, m.end, m.key) for m in out}
+        out += self._abbreviations(text, exact_spans)
+        out += self._homophones(text)
+        out += self._slips(text)
+        return out
+
+    def _abbreviations(self, text: str, taken: set) -> list[Mention]:
+        out = []
+        lasts = {last for _, last in self.abbrev}
+        for end in range(len(text)):
+            if text[end] not in lasts:
+                continue
+            for length in range(self.MIN_ABBREV, min(self.abbrev_max, end + 1) + 1):
+                start = end - length + 1
+                span = text[start: end + 1]
+                for key, full, core_len in self.abbrev.get((span[0], span[-1]), ()):
+                    if len(span) >= len(full) or (start, end + 1, key) in taken or span == full:
+                        continue
+                    if not _is_subsequence(span, full):
+                        continue
+                    core_part = len(span) - sum(1 for ch in span[:1] if ch in "国省市区县" and ch != full[0]) \
+                        if self.kind != "indicator" else len(span)
+                    coverage = core_part / core_len
+                    if coverage < 0.3:
+                        continue
+                    score = BASE_SCORE["abbrev"] * (0.85 + 0.15 * min(1.0, coverage))
+                    out.append(Mention(self.kind, key, span, start, end + 1, round(score, 4), "abbrev"))
+        return out
+
+    def _homophones(self, text: str) -> list[Mention]:
+        if not self.by_pinyin:
+            return []
+        out = []
+        pys = pinyin_of(text)
+        for length in self.pinyin_lengths:
+            allowed = max(1, length // 4)
+            for start in range(0, len(text) - length + 1):
+                for entry in self.by_pinyin.get(pys[start: start + length], ()):
+                    span = text[start: start + length]
+                    diff = sum(1 for a, b in zip(span, entry.form) if a != b)
+                    if 0 < diff <= allowed and length - diff >= 2:
+                        out.append(Mention(self.kind, entry.key, span, start, start + length,
+                                           round(BASE_SCORE["pinyin"] * entry.score, 4), "pinyin"))
+        return out
+
+    def _slips(self, text: str) -> list[Mention]:
+        if not self.fuzzy:
+            return []
+        from rapidfuzz.distance import Levenshtein
+
+        out = []
+        n = len(text)
+        for length in {w for L in self.fuzzy_lengths for w in (L - 1, L, L + 1) if w >= 4}:
+            for start in range(0, n - length + 1):
+                bucket = self.fuzzy.get((text[start], text[start + length - 1]))
+                if not bucket:
+                    continue
+                span = text[start: start + length]
+                for entry in bucket:
+                    if abs(len(entry.form) - length) > 1 or entry.form == span:
+                        continue
+                    if Levenshtein.distance(span, entry.form, score_cutoff=1) <= 1:
+                        out.append(Mention(self.kind, entry.key, span, start, start + length,
+                                           round(BASE_SCORE["fuzzy"] * entry.score, 4), "fuzzy"))
+        return out
+
+    def find(self, text: str) -> list[Mention]:
+        """Non-overlapping mentions, longest then most trusted first; several keys may share one span
+        when a name is ambiguous (best first). Positions refer to normalize(text)."""
+        return select(self.candidates(normalize(text)))
+
+
+def select(candidates: list[Mention]) -> list[Mention]:
+    """Greedy arbitration: longest span, then tier, then score; alternatives of the same span and tier stay."""
+    ranked = sorted(candidates, key=lambda m: (-(m.end - m.start), TIERS[m.how], -m.score, m.start))
+    chosen: list[Mention] = []
+    spans: dict[tuple[int, int], int] = {}  # span → tier of its best mention
+    for m in ranked:
+        if m.span in spans:
+            if TIERS[m.how] == spans[m.span] and not any(c.key == m.key and c.span == m.span for c in chosen):
+                chosen.append(m)
+            continue
+        if any(m.start < e and s < m.end for s, e in spans):
+            continue
+        spans[m.span] = TIERS[m.how]
+        chosen.append(m)
+    best_by_key: dict[tuple[int, int, str], Mention] = {}
+    for m in chosen:
+        best_by_key.setdefault((m.start, m.end, m.key), m)
+    return sorted(best_by_key.values(), key=lambda m: (m.start, -m.score))
