@@ -24,7 +24,7 @@ import numpy as np
 from .config import Settings
 from .documents import DocumentError, corpus_files, load_corpus
 from .embedding import CONVERTER_VERSION, DEFAULT_MODEL, Embedder, load_embedder
-from .normalize import add_domain_words, tokenize
+from .normalize import _jieba, add_domain_words, tokenize
 from .units import PARSER_VERSION, Unit, build_all
 
 log = logging.getLogger(__name__)
