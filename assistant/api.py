@@ -447,6 +447,7 @@ class RequestGuard:
         length = headers.get(b"content-length", b"")
         if length.isdigit() and int(length) > limit:
             return await _send_json(send, 413, {"detail": f"请求内容过大（{int(length)} 字节），上限为 {limit} 字节。"})
+        send = _chinese_errors(send)
         if scope.get("method") in ("GET", "HEAD", "OPTIONS") and not length and b"transfer-encoding" not in headers:
             return await self.app(scope, receive, send)
         chunks, size = [], 0
@@ -486,6 +487,40 @@ class RequestGuard:
             self.limiter.succeeded(user or "")
         elif status.get("code") in (400, 401, 403):
             self.limiter.failed(client, user)
+
+
+ENGLISH_DETAIL = {"Not Found": STATUS_TEXT[404], "Method Not Allowed": STATUS_TEXT[405]}
+
+
+def _chinese_errors(send):
+    """Starlette's default English 404/405 bodies (from the mounted page app) in Chinese."""
+    held: dict = {}
+
+    async def wrapped(message):
+        if message["type"] == "http.response.start":
+            content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+            if message["status"] in (404, 405) and content_type.startswith(b"application/json"):
+                held["start"], held["body"] = message, b""
+                return
+            return await send(message)
+        if "start" in held and message["type"] == "http.response.body":
+            held["body"] += message.get("body", b"")
+            if message.get("more_body"):
+                return
+            body = held.pop("body")
+            try:
+                detail = json.loads(body).get("detail")
+                if detail in ENGLISH_DETAIL:
+                    body = json.dumps({"detail": ENGLISH_DETAIL[detail]}, ensure_ascii=False).encode("utf-8")
+            except (ValueError, AttributeError):
+                pass
+            start = held.pop("start")
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            await send({**start, "headers": headers + [(b"content-length", str(len(body)).encode())]})
+            return await send({"type": "http.response.body", "body": body})
+        return await send(message)
+
+    return wrapped
 
 
 def _replay(body: bytes, receive):

@@ -230,11 +230,8 @@ class Store:
         return session_id, session
 
     def _enforce_quotas(self, conn: Connection, user: str, kind: str) -> None:
-        limit = self.quotas.get(kind, 2000)
-        count = conn.execute(text("SELECT COUNT(*) FROM conversations WHERE kind = :kind"), {"kind": kind}).scalar()
-        if count > limit:
-            conn.execute(text("DELETE FROM conversations WHERE id IN (SELECT id FROM conversations WHERE kind = :kind "
-                              "ORDER BY updated LIMIT :n)"), {"kind": kind, "n": count - limit})
+        """A login's own oldest conversations go first, then the kind's oldest: one client cannot push
+        out other users' conversations, and API traffic never touches the page's."""
         if user and self.per_user:
             count = conn.execute(text("SELECT COUNT(*) FROM conversations WHERE kind = :kind AND owner = :owner"),
                                  {"kind": kind, "owner": user}).scalar()
@@ -242,6 +239,11 @@ class Store:
                 conn.execute(text("DELETE FROM conversations WHERE id IN (SELECT id FROM conversations "
                                   "WHERE kind = :kind AND owner = :owner ORDER BY updated LIMIT :n)"),
                              {"kind": kind, "owner": user, "n": count - self.per_user})
+        limit = self.quotas.get(kind, 2000)
+        count = conn.execute(text("SELECT COUNT(*) FROM conversations WHERE kind = :kind"), {"kind": kind}).scalar()
+        if count > limit:
+            conn.execute(text("DELETE FROM conversations WHERE id IN (SELECT id FROM conversations WHERE kind = :kind "
+                              "ORDER BY updated LIMIT :n)"), {"kind": kind, "n": count - limit})
 
     def _purge(self, conn: Connection, now: float) -> None:
         cutoff = now - self.idle_seconds
