@@ -144,8 +144,9 @@ def _read_markdown(path: Path) -> str:
 # CMS names of the element that holds an article's body (knowledge as data).
 _CONTENT_IDS = re.compile(r"^(UCAP-CONTENT|TRS_Editor|TRS_AUTO_ADD_ID\w*|zoom|Zoom|fontzoom|ContentRegion|"
                           r"article[-_]?content|content[-_]?text|main[-_]?text|pages_content|xxgk_content)$")
-_CHROME = re.compile(r"(^|[-_ ])(nav|navbar|menu|footer|foot|header|head|breadcrumb|crumbs?|sidebar|share|"
-                     r"toolbar|copyright|bottom|topbar|links?|qr|qrcode|print|search)([-_ ]|$)", re.I)
+_CHROME = re.compile(r"(^|[-_ ])(nav|navbar|menu|header|head|breadcrumb|crumbs?|sidebar|share|toolbar|topbar|links?|"
+                     r"qr|qrcode|print|search)([-_ ]|$)", re.I)
+_FOOTER = re.compile(r"(^|[-_ ])(footer|foot|copyright|bottom)([-_ ]|$)", re.I)
 _SKIP_TAGS = {"script", "style", "noscript", "iframe", "canvas", "nav", "footer", "aside", "form", "button", "select",
               "input", "textarea", "head", "title", "svg", "img", "object", "embed", "template", "menu", "map"}
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote",
@@ -375,11 +376,17 @@ def _html_container(soup):
             values = values if isinstance(values, list) else [values]
             if any(_CONTENT_IDS.match(v or "") for v in values) and _link_free_length(el) > 0:
                 return el
+    page_length = max(1, len(soup.get_text(strip=True)))
     for el in soup.find_all(True):
-        if el.decomposed if hasattr(el, "decomposed") else False:
+        if getattr(el, "decomposed", False) or el.name in ("body", "html"):
             continue
         marks = " ".join([el.get("id") or ""] + list(el.get("class") or []))
-        if el.name in ("header",) or (marks.strip() and _CHROME.search(marks) and el.name not in ("body", "html")):
+        text_length = len(el.get_text(strip=True))
+        if text_length > page_length / 2:
+            continue  # never the element that holds most of the page
+        links = text_length - _link_free_length(el)
+        if _FOOTER.search(marks) or ((el.name == "header" or _CHROME.search(marks))
+                                     and (links >= 0.3 * text_length or text_length < 40)):
             el.decompose()
     best, best_score = None, 0
     for el in soup.find_all(True):
@@ -899,8 +906,9 @@ def _pdf_drop_running_lines(pages: list[list[_PdfLine]], body_size: float) -> No
 
 def _pdf_paragraphs(pages: list[list[_PdfLine]], body_size: float) -> list[str]:
     """Paragraphs rebuilt from line geometry: a line continues the one before (across a page break too) when
-    that line ran to the right edge and this one is not indented past it; a first-line indent, a change of
-    size or a numbering at the start begins a new paragraph."""
+    that line ran to the right edge and this one is not indented past it; a first-line indent or a change of
+    size begins a new paragraph, and so does a numbering at the start when the text has no first-line indent
+    (with one, a wrapped line may well start with "第四条、第十条…")."""
     left: dict[int, float] = {}
     ends: dict[tuple[int, float], list[float]] = {}
     for lines in pages:
@@ -936,13 +944,16 @@ def _pdf_paragraphs(pages: list[list[_PdfLine]], body_size: float) -> list[str]:
 
 def _pdf_continues(prev: _PdfLine, line: _PdfLine, left: dict, right: dict, body_size: float,
                    indent_style: bool) -> bool:
-    if abs(prev.size - line.size) > 0.6 or _ITEM_START.match(line.text):
+    if abs(prev.size - line.size) > 0.6:
         return False
+    body = abs(line.size - body_size) <= 0.6
+    if not (indent_style and body) and _ITEM_START.match(line.text):
+        return False  # without a first-line indent to go by, a numbering starts a paragraph
     if prev.x1 < right.get((prev.page, round(prev.size)), prev.x1) - 1.2 * prev.size:
         return False  # the line before stopped short: its paragraph ended there
     if line.x0 > prev.x0 + 0.5 * line.size:
         return False  # indented past the line before: a new block or a centred heading
-    if indent_style and abs(line.size - body_size) <= 0.6 and line.page in left and \
+    if indent_style and body and line.page in left and \
             abs(line.x0 - left[line.page] - 2 * line.size) <= 0.5 * line.size:
         return False  # first-line indent of a new paragraph
     return indent_style or not prev.text.endswith(_SENTENCE_END)
@@ -1043,9 +1054,9 @@ _BOILERPLATE = re.compile(
     r"^(文章附件|相关链接|相关文章)\s*[:：]?\s*$|版权所有|咨询热线|^\S+@\S+\.\w+$|^(打印本页|关闭窗口|返回顶部)$"
 )
 _SENTENCE_END = tuple("。；：！？）)」”》;:!?")
-_HEADING_START = re.compile(r"^([（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)")
+_HEADING_START = re.compile(r"^([（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|第[一二三四五六七八九十百零〇\d]+[编章节])")
 _NUMBERED_START = re.compile(
-    r"^(\d+\s*[、.．]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)"
+    r"^(\d+\s*[、.．]|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|第[一二三四五六七八九十百千零〇\d]+[编章节条])"
 )
 
 
