@@ -162,6 +162,9 @@ def merge_meta(facts: dict, meta: dict[str, str]) -> list[str]:
                 facts.setdefault("notice_title", value)
             continue
         current = facts.get(fact)
+        if fact == "doc_number" and current and re.findall(r"\d+", str(current)) == re.findall(r"\d+", value):
+            facts[fact] = value  # the same number, written in the table's official short form
+            continue
         if current and re.sub(r"\s", "", str(current)) != re.sub(r"\s", "", value):
             warnings.append(f"页面元数据与正文不一致：{key}「{value}」与正文「{current}」")
             continue

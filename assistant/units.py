@@ -411,6 +411,14 @@ class _Roles:
     def __init__(self, statute: bool):
         self.statute = statute
         self.rules: list = []
+        self.top: object = None
+
+    def enter(self, top: object) -> None:
+        """A new top-level section ends the rules that name implementers ("以下均需X落实"); a default
+        scope or "排在第一位的为牵头部门" holds for the whole document."""
+        if top != self.top:
+            self.rules = [r for r in self.rules if getattr(r, "kind", "") != "implementer"]
+            self.top = top
 
     def read(self, text: str) -> tuple[list[Responsibility], str]:
         """(responsibility groups, deadline) of one task; the rules it states apply from here on."""
@@ -933,7 +941,8 @@ class _PlanParser:
             return []
         tail: list = []
         if last and not _is_heading_text(node.rest) and not has_children and paragraphs \
-                and not annotated and node.items and all(isinstance(i, str) for i in node.items):
+                and not any(find_responsibilities(p) for p in paragraphs) \
+                and all(isinstance(i, str) for i in node.items):
             tail, node.items = node.items, []
         text = "\n".join(_flatten(node))
         body = remainder or node.rest
@@ -942,6 +951,7 @@ class _PlanParser:
 
     def clause(self, text: str, label: str, section: str, number: int, numbers: list[int], body: str,
                title: str = "", goal: bool = False) -> None:
+        self.reader.enter(numbers[0] if numbers else None)
         found, deadline = self.reader.read(text)
         clean = body
         for r in found:
@@ -1148,6 +1158,24 @@ def build_all(documents: list[Document]) -> tuple[list[Unit], list[DocumentError
     return units, errors
 
 
+def _unique_ids(result: ParseResult, seen: dict[str, str]) -> None:
+    """Two files with one short name (a .md and its .pdf) must not share unit ids: the later file's
+    ids get its format as a suffix, and the report says so."""
+    doc = result.doc
+    short = doc.short_name
+    if short in seen:
+        new = f"{short}.{doc.path.suffix.lstrip('.').lower() or 'x'}"
+        n = 2
+        while new in seen:
+            new, n = f"{short}.{n}", n + 1
+        for unit in result.units:
+            unit.unit_id = new + unit.unit_id[len(short):]
+        result.warnings.append(f"文件简称「{short}」与「{seen[short]}」重复，本文件的单元编号改为「{new}#…」")
+        seen[new] = doc.path.name
+    else:
+        seen[short] = doc.path.name
+
+
 def build_all_with_report(documents: list[Document], load_errors: list[DocumentError] | tuple = ()):
     """(units, errors, report): as build_all, plus the ingestion report of every document —
     including files the readers could not load (`load_errors` from documents.load_corpus)."""
@@ -1156,9 +1184,11 @@ def build_all_with_report(documents: list[Document], load_errors: list[DocumentE
     units: list[Unit] = []
     errors: list[DocumentError] = []
     results: list[ParseResult] = []
+    seen: dict[str, str] = {}
     for doc in documents:
         result = parse_document(doc)
         results.append(result)
+        _unique_ids(result, seen)
         if result.state == "rejected":
             errors.append(DocumentError(doc.path, result.reason))
         else:
