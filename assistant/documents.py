@@ -829,6 +829,7 @@ class _PdfLine:
     bottom: float
     size: float
     page: int
+    row: bool = False  # a table row (tab-separated cells): never joined with another line
 
 
 _PAGE_NUMBER = re.compile(
@@ -837,12 +838,63 @@ _PAGE_NUMBER = re.compile(
 _PDF_MARGIN_BAND = 0.12  # share of the page height where page numbers, headers and footers sit
 
 
+def _join_wrapped(text: str) -> str:
+    """Lines wrapped inside a PDF table cell, joined (a space only between two Latin words)."""
+    out = ""
+    for piece in (p.strip() for p in text.split("\n")):
+        if piece:
+            out += (" " if out and out[-1].isascii() and out[-1].isalnum() and piece[0].isascii()
+                    and piece[0].isalnum() else "") + piece
+    return out
+
+
+def _pdf_tables(page, number: int) -> list[_PdfLine]:
+    """Ruled tables of a page as rows; a cell that a merged cell covers gets the merged cell's value."""
+    rows: list[_PdfLine] = []
+    try:
+        tables = page.find_tables()
+    except Exception:
+        return rows
+    for table in tables:
+        try:
+            extracted = table.extract()
+            grid = table.rows
+            columns = table.columns
+        except Exception:
+            continue
+        if len(grid) < 2 or len(columns) < 2:
+            continue
+        texts = {}
+        for row, values in zip(grid, extracted):
+            for bbox, value in zip(row.cells, values):
+                if bbox is not None:
+                    texts[tuple(bbox)] = _join_wrapped(value or "")
+        for row, values in zip(grid, extracted):
+            cells = []
+            y = (row.bbox[1] + row.bbox[3]) / 2
+            for c, (bbox, value) in enumerate(zip(row.cells, values)):
+                if bbox is None and c < len(columns):
+                    x = (columns[c].bbox[0] + columns[c].bbox[2]) / 2
+                    cover = next((b for b in texts if b[0] <= x <= b[2] and b[1] <= y <= b[3]), None)
+                    cells.append(texts.get(cover, ""))
+                else:
+                    cells.append(_join_wrapped(value or ""))
+            if any(cells):
+                rows.append(_PdfLine("\t".join(cells), row.bbox[0], row.bbox[2], row.bbox[1], row.bbox[3], 0.0,
+                                     number, row=True))
+    return rows
+
+
 def _pdf_page_lines(page, number: int) -> list[_PdfLine]:
-    lines = []
+    tables = _pdf_tables(page, number)
+    lines = list(tables)
     for line in page.extract_text_lines(return_chars=True):
         text = (line.get("text") or "").strip()
         if not text:
             continue
+        middle_x, middle_y = (line["x0"] + line["x1"]) / 2, (line["top"] + line["bottom"]) / 2
+        if any(row.x0 <= middle_x <= row.x1 and row.top <= middle_y <= row.bottom for row in tables):
+            continue  # text of a table cell: the table row carries it
         sizes = sorted(round(ch.get("size", 0), 1) for ch in line.get("chars", []) if ch.get("text", "").strip())
         size = sizes[len(sizes) // 2] if sizes else 0.0
         lines.append(_PdfLine(text, line["x0"], line["x1"], line["top"], line["bottom"], size, number))
@@ -851,20 +903,20 @@ def _pdf_page_lines(page, number: int) -> list[_PdfLine]:
 
 
 def _pdf_drop_page_numbers(pages: list[list[_PdfLine]], heights: list[float]) -> int:
-    """Remove page-number lines from the top and bottom of each page; returns how many."""
+    """Remove page-number lines (－1－, - 1 -, 第1页 共N页, 1/22, a bare number) among the first and last two
+    lines of each page; a bare number counts only inside the top or bottom margin band. Returns how many."""
     removed = 0
-    for lines, height in zip(pages, heights):
-        for edge in (0, 1, -1, -2):
-            if not lines or abs(edge) > len(lines) - (1 if edge >= 0 else 0):
-                continue
-            line = lines[edge] if edge < len(lines) else None
-            if line is None:
+    for all_lines, height in zip(pages, heights):
+        lines = [line for line in all_lines if not line.row]
+        edges = {id(line): line for line in lines[:2] + lines[-2:]}
+        for line in edges.values():
+            text = re.sub(r"\s+", " ", line.text.strip())
+            if not _PAGE_NUMBER.match(text):
                 continue
             in_band = line.top < height * _PDF_MARGIN_BAND or line.bottom > height * (1 - _PDF_MARGIN_BAND)
-            bare = re.fullmatch(r"\d{1,4}", line.text.strip()) is not None
-            if _PAGE_NUMBER.match(re.sub(r"\s+", " ", line.text.strip())) and (in_band or not bare) and \
-                    (in_band or edge in (0, -1)):
-                lines.remove(line)
+            outermost = line is lines[0] or line is lines[-1]
+            if in_band or (outermost and not text.isdigit()):
+                all_lines.remove(line)
                 removed += 1
     return removed
 
@@ -882,7 +934,8 @@ def _pdf_drop_running_lines(pages: list[list[_PdfLine]], body_size: float) -> No
     """Remove running headers and footers: the first or last line of a page that sits at the same height and
     size on at least half of the pages and either repeats its text, shares a long prefix (law name + changing
     chapter) or is set smaller than the body."""
-    with_text = [lines for lines in pages if lines]
+    with_text = [[line for line in lines if not line.row] for lines in pages]
+    with_text = [lines for lines in with_text if lines]
     if len(with_text) < 2:
         return
     need = max(2, (len(with_text) + 1) // 2)
@@ -932,9 +985,17 @@ def _pdf_paragraphs(pages: list[list[_PdfLine]], body_size: float) -> list[str]:
 
     paragraphs: list[str] = []
     previous: _PdfLine | None = None
+    header_row = ""
     for lines in pages:
         for line in lines:
-            if previous is not None and _pdf_continues(previous, line, left, right, body_size, indent_style):
+            if line.row:
+                if previous is None or not previous.row:
+                    header_row = line.text
+                elif line.text == header_row:
+                    continue  # the header row repeated on the next page
+                paragraphs.append(line.text)
+            elif previous is not None and not previous.row and \
+                    _pdf_continues(previous, line, left, right, body_size, indent_style):
                 paragraphs[-1] += line.text
             else:
                 paragraphs.append(line.text)
@@ -1000,7 +1061,8 @@ def _read_pdf(path: Path) -> str:
     weights: dict[float, int] = {}
     for lines in pages:
         for line in lines:
-            weights[round(line.size)] = weights.get(round(line.size), 0) + len(line.text)
+            if not line.row:
+                weights[round(line.size)] = weights.get(round(line.size), 0) + len(line.text)
     body_size = float(max(weights, key=weights.get)) if weights else 0.0
     _pdf_drop_page_numbers(pages, heights)
     _pdf_drop_running_lines(pages, body_size)

@@ -475,6 +475,35 @@ def test_pdf_page_numbers_headers_toc_and_wraps(tmp_path, footer):
     assert doc.lines == ["测试区知识产权管理办法"] + [text for text, _ in PDF_PARAGRAPHS]
 
 
+def test_pdf_ruled_table_with_spans_over_two_pages(tmp_path):
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=10, leading=14, wordWrap="CJK")
+    wrapped = "项指标的说明文字较长需要在单元格里换行显示"
+    data = [["类别", "指标", "2024年", "2025年", "责任单位"]] + [
+        [f"第{(i - 1) // 5 + 1}组", Paragraph(f"{i}.第{i}{wrapped}", cell), str(1000 + i), str(1100 + i), "区知识产权局"]
+        for i in range(1, 31)]
+    spans = [("SPAN", (0, 1 + 5 * g), (0, 5 + 5 * g)) for g in range(6)] + [("SPAN", (2, 3), (3, 3))]
+    table = Table(data, repeatRows=1, colWidths=[60, 200, 50, 50, 80])
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 10), ("GRID", (0, 0), (-1, -1), 0.5, "black")]
+                              + spans))
+    path = tmp_path / "043_table.pdf"
+    SimpleDocTemplate(str(path)).build(
+        [Paragraph("测试区主要指标表", ParagraphStyle("t", fontName="STSong-Light", fontSize=18, leading=24)), table])
+    lines = load_document(path).lines
+    rows = [line.split("\t") for line in lines if "\t" in line]
+    assert lines[0] == "测试区主要指标表"
+    assert rows[0] == ["类别", "指标", "2024年", "2025年", "责任单位"] and rows.count(rows[0]) == 1  # header repeated on page 2
+    assert len(rows) == 31 and all(len(row) == 5 for row in rows)
+    assert [row[0] for row in rows[1:]] == [f"第{(i - 1) // 5 + 1}组" for i in range(1, 31)]  # rowspan repeated
+    assert rows[3] == ["第1组", f"3.第3{wrapped}", "1003", "1003", "区知识产权局"]  # colspan repeated, wrap joined
+    assert rows[30][1] == f"30.第30{wrapped}"
+
+
 def test_scanned_pdf_without_text_layer(tmp_path):
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
