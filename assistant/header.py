@@ -134,7 +134,7 @@ def parse_statute_header(lines: list[str]) -> dict[str, str | list[str]]:
             continue
         inner = re.sub(r"^[（(]|[)）]$", "", bare)
         if _HISTORY.search(inner) and "。" not in inner:
-            parts = re.split(r"[\s　]+(?=\d{4}\s*年)", inner)
+            parts = re.split(r"(?:[\s　]+|(?<=通过|发布|修正|修订|公布|施行))(?=\d{4}\s*年\d)", inner)
             history.extend(p.strip() for p in parts if p.strip())
     if history:
         facts["history"] = history

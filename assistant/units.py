@@ -323,6 +323,8 @@ def _build_plan(doc: Document, all_lines: list[str]) -> list[Unit]:
         number = int(match.group(1))
         rest = match.group(2)
         responsibilities = find_responsibilities(text)
+        if not any(r.units for r in responsibilities):
+            responsibilities += _prose(text, by_only=True)
         lead = _unique([u for r in responsibilities for u in r.units])
         national = _unique([u for r in responsibilities for u in r.national_units])
         deadline = next((r.deadline for r in responsibilities if r.deadline), "")
@@ -405,6 +407,22 @@ def _role_fields(responsibilities: list[Responsibility]) -> dict:
     }
 
 
+def _prose(text: str, by_only: bool = False) -> list[Responsibility]:
+    """Responsibility written in the sentences of a task ("由X负责", "2019年3月底前，X建立…");
+    `by_only` keeps the explicit "由X负责" form only (plans whose tasks carry bracket notations)."""
+    if not hasattr(roles, "prose_responsibilities"):
+        return []
+    found = []
+    for sentence in re.split(r"(?<=[。；;])", text):
+        resp = roles.prose_responsibilities(sentence)
+        if resp is None or not resp.units:
+            continue
+        if by_only and sentence[max(0, resp.start - 1):resp.start] != "由":
+            continue
+        found.append(resp)
+    return found
+
+
 class _Roles:
     """Responsibility reading along a document: standing rules stated once apply to every later task."""
 
@@ -425,15 +443,12 @@ class _Roles:
         if self.statute:
             return [], ""
         found = find_responsibilities(text, rules=self.rules or None)
-        if not found and self.rules and hasattr(roles, "apply_rules"):
+        if not any(r.units for r in found) and self.rules and hasattr(roles, "apply_rules"):
             ruled = roles.apply_rules(None, self.rules)
             if ruled.units:
-                found = [ruled]
-        if not found and hasattr(roles, "prose_responsibilities"):
-            for sentence in re.split(r"(?<=[。；;])", text):
-                resp = roles.prose_responsibilities(sentence)
-                if resp is not None and resp.units:
-                    found.append(resp)
+                found.append(ruled)
+        if not any(r.units for r in found):
+            found.extend(_prose(text))
         if hasattr(roles, "standing_rules"):
             self.rules = list(self.rules) + list(roles.standing_rules(text))
         deadline = next((r.deadline for r in found if r.deadline), "")
