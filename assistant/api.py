@@ -118,11 +118,11 @@ class FeedbackResponse(BaseModel):
     time: float
 
 
-class Error(BaseModel):
+class ErrorResponse(BaseModel):
     detail: str = Field(description="中文说明，可直接显示给用户")
 
 
-class ValidationError(BaseModel):
+class InvalidRequest(BaseModel):
     detail: str = Field(description="中文说明，可直接显示给用户")
     errors: list[list[str | int]] = Field(default=[], description="出错字段的位置")
 
@@ -131,7 +131,7 @@ def _responses(*codes: int) -> dict:
     text = {400: "问题为空、过长或文件编号未知", 401: "需要登录", 404: "未找到", 413: "请求内容过大",
             422: "请求不是有效的 JSON 或字段不正确", 429: "登录失败次数过多，请稍后再试（Retry-After）",
             503: "服务繁忙或存储不可用，请稍后再试（Retry-After）"}
-    return {code: {"model": ValidationError if code == 422 else Error, "description": text[code]} for code in codes}
+    return {code: {"model": InvalidRequest if code == 422 else ErrorResponse, "description": text[code]} for code in codes}
 
 
 # --------------------------------------------------------------------------- login
