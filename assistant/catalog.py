@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
-from .matching import (Mention, NameMatcher, level_of, region_chain, region_short, select, short_forms,
+from .matching import (TIERS, Mention, NameMatcher, graded, level_of, region_chain, region_short, select, short_forms,
                        split_prefix)
 from .normalize import normalize
 
@@ -199,19 +199,21 @@ class Catalog:
         ("区知识产权局2024年工作要点") is the issuer naming the document and joins the mention."""
         return list(self._cached_find(normalize(text))[0])
 
-    def find_departments(self, text, docs: list[str] | None = None) -> list[Mention]:
-        """Departments named in the text, outside document mentions; `docs` ranks a short form's
-        candidates by the documents in scope (知产局 → that document's 知识产权局)."""
+    def find_departments(self, text, docs: list[str] | None = None, alternatives: bool = False) -> list[Mention]:
+        """Departments named in the text, outside document mentions, one per span: the most trusted,
+        preferring those the documents in `docs` name (知产局 → that document's 知识产权局).
+        alternatives=True also returns the other candidates of each span, after the best."""
         found = list(self._cached_find(normalize(text))[1])
-        if docs:
-            found = self._rank_by_docs(found, lambda key: self.departments[key].docs if key in self.departments else [], docs)
-        return found
+        found = self._rank_by_docs(found, lambda key: self.departments[key].docs if key in self.departments else [],
+                                   docs or [], lambda key: self.departments[key].count if key in self.departments else 0)
+        return found if alternatives else _first_per_span(found)
 
-    def find_indicators(self, text, docs: list[str] | None = None) -> list[Mention]:
+    def find_indicators(self, text, docs: list[str] | None = None, alternatives: bool = False) -> list[Mention]:
+        """Indicators named in the text, one per span (see find_departments)."""
         found = list(self._cached_find(normalize(text))[2])
-        if docs:
-            found = self._rank_by_docs(found, lambda key: self.indicators[key].docs if key in self.indicators else [], docs)
-        return found
+        found = self._rank_by_docs(found, lambda key: self.indicators[key].docs if key in self.indicators else [],
+                                   docs or [], lambda key: 0)
+        return found if alternatives else _first_per_span(found)
 
     def find_regions(self, text) -> list[Mention]:
         return self._matchers()["regions"].find(normalize(text))
@@ -222,16 +224,11 @@ class Catalog:
                 if not docs or any(m.key in self.sections.get(d, []) for d in docs)]
 
     @staticmethod
-    def _rank_by_docs(found: list[Mention], docs_of, docs: list[str]) -> list[Mention]:
-        """Within a span, candidates named by the documents in scope go first; others of that span drop."""
-        by_span: dict[tuple[int, int], list[Mention]] = {}
-        for m in found:
-            by_span.setdefault(m.span, []).append(m)
-        out = []
-        for group in by_span.values():
-            inside = [m for m in group if set(docs_of(m.key)) & set(docs)]
-            out += inside or group
-        return sorted(out, key=lambda m: (m.start, -m.score))
+    def _rank_by_docs(found: list[Mention], docs_of, docs: list[str], weight) -> list[Mention]:
+        """Order each span's candidates: named by the documents in scope, then trust, score, frequency."""
+        scope = set(docs)
+        return sorted(found, key=lambda m: (m.start, m.end, not (scope & set(docs_of(m.key))), TIERS[m.how],
+                                            m.surface[:1] != normalize(m.key)[:1], -m.score, -weight(m.key)))
 
     def _cached_find(self, text: str):
         cache = self.__dict__.setdefault("_find_cache", {})
@@ -265,6 +262,7 @@ class Catalog:
             doc_found = [x for x in doc_found if not any(s <= x.start and x.end <= e for s, e in covered)] + joined
             doc_found = [x for x in doc_found if (x.start, x.end) in spans or
                          not any(x.start < e and s < x.end for s, e in covered)]
+        doc_found = _merge_parts(text, doc_found)
         # a region inside a department's own name (浦东新区政府) names no document
         dept_exact = [d for d in select(dept_all) if d.how == "exact"]
         doc_found = [x for x in doc_found if not (x.how == "alias" and x.surface in self._region_forms()
@@ -275,7 +273,6 @@ class Catalog:
         dept_found = [d for d in select(dept_all)
                       if not any(s <= d.start and d.end <= e or (d.start < e and s < d.end and e - s > d.end - d.start)
                                  for s, e in doc_spans)]
-        dept_found = _rank_alternatives(dept_found, lambda k: self.departments[k].count if k in self.departments else 0)
         ind_found = [i for i in m["indicators"].find(text)
                      if not any(s <= i.start and i.end <= e for s, e in doc_spans)]
         return tuple(doc_found), tuple(dept_found), tuple(ind_found)
@@ -289,11 +286,43 @@ class Catalog:
 
 
 GENERIC_SCORE = 0.5
+# what may stand between two parts of one document name (浦东 的 要点, 普陀 那边的 行动方案)
+NAME_GAPS = ("", "的", "之", "那边的", "这边的", "那个", "这个", "的那个", "的这个", "那份", "的那份", "区的", "市的")
 
 
-def _rank_alternatives(found: list[Mention], weight) -> list[Mention]:
-    """Within one span, equal scores are ordered by how often the corpus names the key."""
-    return sorted(found, key=lambda m: (m.start, -m.score, -weight(m.key)))
+def _first_per_span(found: list[Mention]) -> list[Mention]:
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for m in found:
+        if m.span not in seen:
+            seen.add(m.span)
+            out.append(m)
+    return out
+
+
+def _merge_parts(text: str, found: list[Mention]) -> list[Mention]:
+    """Adjacent document mentions whose candidates overlap name one thing ("浦东" + "的" + "要点")."""
+    while True:
+        groups: dict[tuple[int, int], list[Mention]] = {}
+        for m in found:
+            groups.setdefault(m.span, []).append(m)
+        spans = sorted(groups)
+        merged = False
+        for a, b in zip(spans, spans[1:]):
+            if b[0] < a[1] or text[a[1]: b[0]] not in NAME_GAPS:
+                continue
+            keys_a = {m.key: m for m in groups[a]}
+            common = [m for m in groups[b] if m.key in keys_a]
+            if not common:
+                continue
+            joined = [Mention("doc", m.key, text[a[0]: b[1]], a[0], b[1],
+                              round(min(1.0, max(m.score, keys_a[m.key].score) + 0.05), 4),
+                              min(m.how, keys_a[m.key].how, key=TIERS.get)) for m in common]
+            found = [m for m in found if m.span not in (a, b)] + joined
+            merged = True
+            break
+        if not merged:
+            return found
 
 
 def strip_numbering(heading: str) -> str:
@@ -566,16 +595,6 @@ def _dedupe(items):
 
 # --------------------------------------------------------------------------- matchers
 
-def _graded(name: str, form: str) -> tuple[str, str, float]:
-    """An alias that keeps the name's words (a part of it, or region + its core) is an alias; one that
-    leaves characters out of a word (知产局, 高价值专利) is an abbreviation."""
-    name = normalize(name)
-    _, core = split_prefix(name)
-    if form in name or core in form or name in form:
-        return form, "alias", 0.9
-    return form, "abbrev", 0.85
-
-
 def _build_matchers(cat: Catalog) -> dict:
     docs = {d.doc_id: [tuple(f) for f in d.forms] or [d.title] for d in cat.docs}
     issuers = {}
@@ -585,13 +604,13 @@ def _build_matchers(cat: Catalog) -> dict:
             forms += _issuer_forms(issuer, d.region)
         if forms:
             issuers[d.doc_id] = _dedupe(forms)
-    departments = {name: [name] + [_graded(name, a) for a in e.aliases] for name, e in cat.departments.items()}
-    indicators = {name: [name] + [_graded(name, a) for a in e.aliases] for name, e in cat.indicators.items()}
+    departments = {name: [name] + [graded(name, a) for a in e.aliases] for name, e in cat.departments.items()}
+    indicators = {name: [name] + [graded(name, a) for a in e.aliases] for name, e in cat.indicators.items()}
     regions = {r: [r] + short_forms(r, "region") for r in cat.regions}
     sections = {h: [h] for hs in cat.sections.values() for h in hs if len(normalize(h)) >= 2}
     return {
         "docs": NameMatcher("doc", docs, tolerant=False),
-        "issuers": NameMatcher("issuer", issuers, tolerant=True),
+        "issuers": NameMatcher("issuer", issuers, tolerant=False),
         "departments": NameMatcher("department", departments),
         "indicators": NameMatcher("indicator", indicators),
         "regions": NameMatcher("region", regions, tolerant=False),

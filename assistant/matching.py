@@ -21,6 +21,7 @@ from .normalize import normalize
 
 # level words that may open a department name; dropping them gives the name's core
 LEVELS = ("国家", "省", "市", "区", "县", "镇", "乡", "街道")
+LEVEL_CHARS = "国省市区县"
 # unit-name suffixes and the short character people use for them (委员会 → 委)
 SUFFIX_SHORT = {
     "管理委员会": "管委会", "委员会": "委", "办公室": "办", "办公厅": "办", "人民政府": "政府",
@@ -31,6 +32,8 @@ UNIT_SUFFIXES = ("管委会", "委员会", "办公室", "办公厅", "政府", "
                  "署", "厅", "司", "部", "会", "所", "站", "队", "室", "行", "组")
 # generic word contractions used in department names (long form → short form)
 CONTRACTIONS = (
+    ("经济和信息化", "经济信息化"), ("发展和改革", "发展改革"), ("文化和旅游", "文化旅游"),
+    ("住房和城乡建设", "住房城乡建设"), ("人力资源和社会保障", "人力资源社会保障"),
     ("经济和信息化", "经信"), ("经济信息化", "经信"), ("发展和改革", "发改"), ("发展改革", "发改"),
     ("市场监督管理", "市场监管"), ("市场监督管理", "市监"), ("市场监管", "市监"), ("知识产权", "知产"),
     ("人民政府", "政府"), ("委员会", "委"), ("科学技术", "科"), ("科学技术", "科技"), ("人力资源和社会保障", "人社"),
@@ -188,6 +191,9 @@ def short_forms(name: str, kind: str = "department", region: str = "") -> list[s
             tail = core[at + 1:]
             if unit_suffix(tail) and len(tail) >= 3:
                 add(tail)
+    # a centre is called by its last words (知识产权保护中心 → 保护中心)
+    if core.endswith("中心") and len(core) >= 6:
+        add(core[-4:])
     levels = []
     if prefix:
         chain = region_chain(prefix)
@@ -248,6 +254,21 @@ def _indicator_forms(name: str) -> list[str]:
     return out
 
 
+def graded(name: str, form: str) -> tuple[str, str, float]:
+    """(form, how, score) for a generated form: one that keeps the name's words (a part of it, or region +
+    its core) is an alias; one that leaves characters out of a word (知产局, 高价值专利) is an abbreviation."""
+    name, form = normalize(name), normalize(form)
+    _, core = split_prefix(name)
+    if form in name or core in form or name in form:
+        return form, "alias", BASE_SCORE["alias"]
+    return form, "abbrev", 0.85
+
+
+def graded_forms(name: str, kind: str = "department", region: str = "") -> list:
+    """The name itself then its short forms, each graded: what a NameMatcher takes for one key."""
+    return [name] + [graded(name, f) for f in short_forms(name, kind, region)]
+
+
 # --------------------------------------------------------------------------- pinyin
 
 @lru_cache(maxsize=1)
@@ -299,7 +320,7 @@ class NameMatcher:
     homophones and slips (off for short closed vocabularies such as regions).
     """
 
-    MIN_ABBREV = 3
+    MIN_ABBREV = 3  # characters in an abbreviation
     MIN_PINYIN = 3
     MIN_FUZZY = 5
 
@@ -309,6 +330,7 @@ class NameMatcher:
         self.exact: dict[str, list[_Form]] = {}
         self.lengths_by_first: dict[str, list[int]] = {}
         all_forms: list[_Form] = []
+        seen: set[tuple[str, str]] = set()
         for key, forms in names.items():
             for i, item in enumerate(forms):
                 if isinstance(item, (tuple, list)):
@@ -319,11 +341,12 @@ class NameMatcher:
                 form = normalize(form)
                 if not form:
                     continue
+                if (form, key) in seen:
+                    continue
+                seen.add((form, key))
                 entry = _Form(key, form, how, float(score))
-                bucket = self.exact.setdefault(form, [])
-                if not any(e.key == key for e in bucket):
-                    bucket.append(entry)
-                    all_forms.append(entry)
+                self.exact.setdefault(form, []).append(entry)
+                all_forms.append(entry)
         lengths: dict[str, set[int]] = {}
         for form in self.exact:
             lengths.setdefault(form[0], set()).add(len(form))
@@ -331,36 +354,48 @@ class NameMatcher:
         self._build_tolerant(names, all_forms) if tolerant else None
 
     def _build_tolerant(self, names: dict[str, list], forms: list[_Form]) -> None:
-        # abbreviations: (first char, last char) → (key, full name, coverage denominator)
-        self.abbrev: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
-        self.abbrev_max = 0
+        # abbreviations: (first char of the core, last char) → (key, full name, core length, level chars)
+        self.abbrev: dict[tuple[str, str], list[tuple[str, str, int, str]]] = {}
+        self.abbrev_reach: dict[str, int] = {}  # last char → longest span worth trying
+        # long spellings of short names: (first char, last char of the long spelling) → (key, full name)
+        self.expand: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self.expand_reach: dict[str, int] = {}
         for key, items in names.items():
             if not items:
                 continue
             full = normalize(items[0][0] if isinstance(items[0], (tuple, list)) else items[0])
-            if len(full) < 4 or COLLECTIVE.search(full):
+            if len(full) < 3 or COLLECTIVE.search(full):
                 continue
-            firsts, lasts, core_len = self._anchors(full)
+            firsts, lasts, core_len, levels = self._anchors(full)
             for f in firsts:
                 for last in lasts:
-                    self.abbrev.setdefault((f, last), []).append((key, full, core_len))
-            self.abbrev_max = max(self.abbrev_max, len(full) - 1)
-        # homophones: pinyin of every form of 3+ characters
+                    self.abbrev.setdefault((f, last), []).append((key, full, core_len, levels))
+            for last in lasts:
+                self.abbrev_reach[last] = max(self.abbrev_reach.get(last, 0), len(full) - 1)
+            if self.kind != "indicator":
+                ends = {full[-1]} | {long[-1] for long, short in SUFFIX_SHORT.items() if short[-1] == full[-1]}
+                for last in ends:
+                    self.expand.setdefault((full[0], last), []).append((key, full))
+                    self.expand_reach[last] = max(self.expand_reach.get(last, 0), 2 * len(full) + 2)
+        # homophones: pinyin of every form of 3+ characters, found by the pinyin of its first two characters
         self.by_pinyin: dict[tuple[str, ...], list[_Form]] = {}
-        self.pinyin_lengths: set[int] = set()
-        # slips: forms of 5+ characters bucketed by (first, last) character
+        self.pinyin_starts: dict[tuple[str, str], set[int]] = {}
+        # slips: forms of 5+ characters bucketed by (first, last) character, lengths by first character
         self.fuzzy: dict[tuple[str, str], list[_Form]] = {}
-        self.fuzzy_lengths: set[int] = set()
+        self.fuzzy_starts: dict[str, set[int]] = {}
         for entry in forms:
-            if len(entry.form) >= self.MIN_PINYIN and re.search(r"[\u4e00-\u9fff]", entry.form):
-                self.by_pinyin.setdefault(pinyin_of(entry.form), []).append(entry)
-                self.pinyin_lengths.add(len(entry.form))
-            if len(entry.form) >= self.MIN_FUZZY:
-                self.fuzzy.setdefault((entry.form[0], entry.form[-1]), []).append(entry)
-                self.fuzzy_lengths.add(len(entry.form))
+            form = entry.form
+            if len(form) >= self.MIN_PINYIN and re.search(r"[\u4e00-\u9fff]", form):
+                pys = pinyin_of(form)
+                self.by_pinyin.setdefault(pys, []).append(entry)
+                self.pinyin_starts.setdefault(pys[:2], set()).add(len(form))
+            if len(form) >= self.MIN_FUZZY:
+                self.fuzzy.setdefault((form[0], form[-1]), []).append(entry)
+                self.fuzzy_starts.setdefault(form[0], set()).update((len(form) - 1, len(form), len(form) + 1))
 
-    def _anchors(self, full: str) -> tuple[set[str], set[str], int]:
-        """First characters an abbreviation may start with, last characters it may end with, core length."""
+    def _anchors(self, full: str) -> tuple[set[str], set[str], int, str]:
+        """First characters an abbreviation may start with, last characters it may end with, the core's
+        length, and the level words (国省市区县) an abbreviation may put in front."""
         if self.kind == "indicator":
             core = full
             for prefix in INDICATOR_PREFIXES:
@@ -371,18 +406,17 @@ class NameMatcher:
                 if core.endswith(measure) and len(core) > len(measure) + 2:
                     lasts.add(core[-len(measure) - 1])
                     break
-            return {core[0]}, lasts, len(core)
+            return {core[0]}, lasts, len(core), ""
         prefix, core = split_prefix(full)
         firsts = {core[0], full[0]}
-        if prefix:
-            firsts |= {ch for ch in prefix if ch in "国省市区县"}
+        levels = "".join(ch for ch in prefix if ch in LEVEL_CHARS)
         suffix = unit_suffix(core)
         lasts = {full[-1]}
         core_len = len(core)
         if suffix in SUFFIX_SHORT:
             lasts.add(SUFFIX_SHORT[suffix][-1])
             core_len -= len(suffix) - len(SUFFIX_SHORT[suffix])
-        return firsts, lasts, max(core_len, 1)
+        return firsts, lasts, max(core_len, 1), levels
 
     # ------------------------------------------------------------------ finding
 
@@ -398,60 +432,97 @@ class NameMatcher:
                         out.append(Mention(self.kind, entry.key, span, i, i + length, entry.score, entry.how))
         if not self.tolerant:
             return out
-        exact_spans = {(m.start, m.end, m.key) for m in out}
-        out += self._abbreviations(text, exact_spans)
+        taken = {(m.start, m.end, m.key) for m in out}
+        out += self._abbreviations(text, taken)
+        out += self._expansions(text, taken)
         out += self._homophones(text)
         out += self._slips(text)
         return out
 
     def _abbreviations(self, text: str, taken: set) -> list[Mention]:
+        """Spans whose characters appear in order in a name, anchored at the core's first character (or a
+        level word before it) and at the name's last character or its suffix's short character."""
         out = []
-        lasts = {last for _, last in self.abbrev}
+        abbrev = self.abbrev
         for end in range(len(text)):
-            if text[end] not in lasts:
+            reach = self.abbrev_reach.get(text[end])
+            if not reach:
                 continue
-            for length in range(self.MIN_ABBREV, min(self.abbrev_max, end + 1) + 1):
-                start = end - length + 1
+            last = text[end]
+            for start in range(end - self.MIN_ABBREV + 1, max(-1, end - reach), -1):
                 span = text[start: end + 1]
-                for key, full, core_len in self.abbrev.get((span[0], span[-1]), ()):
-                    if len(span) >= len(full) or (start, end + 1, key) in taken or span == full:
+                first = span[0]
+                checks = [(e, False) for e in abbrev.get((first, last), ())]
+                if first in LEVEL_CHARS and len(span) >= 4:
+                    checks += [(e, True) for e in abbrev.get((span[1], last), ()) if first in e[3]]
+                for (key, full, core_len, _), levelled in checks:
+                    if len(span) >= len(full) or (start, end + 1, key) in taken:
                         continue
                     if not _is_subsequence(span, full):
                         continue
-                    core_part = len(span) - sum(1 for ch in span[:1] if ch in "国省市区县" and ch != full[0]) \
-                        if self.kind != "indicator" else len(span)
-                    coverage = core_part / core_len
+                    coverage = (len(span) - levelled) / core_len
                     if coverage < 0.3:
                         continue
                     score = BASE_SCORE["abbrev"] * (0.85 + 0.15 * min(1.0, coverage))
                     out.append(Mention(self.kind, key, span, start, end + 1, round(score, 4), "abbrev"))
         return out
 
+    def _expansions(self, text: str, taken: set) -> list[Mention]:
+        """A span longer than a short name that holds its characters in order, same first character and
+        the same (or the long form of the) suffix; a span that already starts with another name is not one."""
+        out = []
+        for end in range(len(text)):
+            reach = self.expand_reach.get(text[end])
+            if not reach:
+                continue
+            for start in range(max(0, end - reach + 1), end - 2):
+                bucket = self.expand.get((text[start], text[end]))
+                if not bucket:
+                    continue
+                span = text[start: end + 1]
+                if re.search(r"[^\w]", span):
+                    continue
+                for key, full in bucket:
+                    if len(span) <= len(full) or len(span) > 2 * len(full) + 2 or (start, end + 1, key) in taken:
+                        continue
+                    if not _is_subsequence(full, span):
+                        continue
+                    if any(span[:k] in self.exact for k in range(2, len(span))):
+                        continue
+                    out.append(Mention(self.kind, key, span, start, end + 1, 0.75, "abbrev"))
+        return out
+
     def _homophones(self, text: str) -> list[Mention]:
+        """Spans that sound like a form (same toneless pinyin) with at most one character in four different."""
         if not self.by_pinyin:
             return []
         out = []
         pys = pinyin_of(text)
-        for length in self.pinyin_lengths:
-            allowed = max(1, length // 4)
-            for start in range(0, len(text) - length + 1):
+        n = len(text)
+        for start in range(n - self.MIN_PINYIN + 1):
+            for length in self.pinyin_starts.get(pys[start: start + 2], ()):
+                if start + length > n:
+                    continue
                 for entry in self.by_pinyin.get(pys[start: start + length], ()):
                     span = text[start: start + length]
                     diff = sum(1 for a, b in zip(span, entry.form) if a != b)
-                    if 0 < diff <= allowed and length - diff >= 2:
+                    if 0 < diff <= max(1, length // 4) and length - diff >= 2:
                         out.append(Mention(self.kind, entry.key, span, start, start + length,
                                            round(BASE_SCORE["pinyin"] * entry.score, 4), "pinyin"))
         return out
 
     def _slips(self, text: str) -> list[Mention]:
+        """Spans one edit away from a form of 5+ characters, with the same first and last character."""
         if not self.fuzzy:
             return []
         from rapidfuzz.distance import Levenshtein
 
         out = []
         n = len(text)
-        for length in {w for L in self.fuzzy_lengths for w in (L - 1, L, L + 1) if w >= 4}:
-            for start in range(0, n - length + 1):
+        for start in range(n):
+            for length in self.fuzzy_starts.get(text[start], ()):
+                if start + length > n:
+                    continue
                 bucket = self.fuzzy.get((text[start], text[start + length - 1]))
                 if not bucket:
                     continue
@@ -471,13 +542,14 @@ class NameMatcher:
 
 
 def select(candidates: list[Mention]) -> list[Mention]:
-    """Greedy arbitration: longest span, then tier, then score; alternatives of the same span and tier stay."""
+    """Greedy arbitration: longest span, then tier, then score. Other keys found on exactly the chosen span
+    stay as alternatives (after it, by tier and score): the caller decides with the documents in scope."""
     ranked = sorted(candidates, key=lambda m: (-(m.end - m.start), TIERS[m.how], -m.score, m.start))
     chosen: list[Mention] = []
     spans: dict[tuple[int, int], int] = {}  # span → tier of its best mention
     for m in ranked:
         if m.span in spans:
-            if TIERS[m.how] == spans[m.span] and not any(c.key == m.key and c.span == m.span for c in chosen):
+            if not any(c.key == m.key and c.span == m.span for c in chosen):
                 chosen.append(m)
             continue
         if any(m.start < e and s < m.end for s, e in spans):
@@ -487,4 +559,4 @@ def select(candidates: list[Mention]) -> list[Mention]:
     best_by_key: dict[tuple[int, int, str], Mention] = {}
     for m in chosen:
         best_by_key.setdefault((m.start, m.end, m.key), m)
-    return sorted(best_by_key.values(), key=lambda m: (m.start, -m.score))
+    return sorted(best_by_key.values(), key=lambda m: (m.start, TIERS[m.how], -m.score))
