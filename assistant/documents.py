@@ -39,7 +39,8 @@ class Document:
     doc_number: str
     path: Path
     lines: list[str] = field(repr=False, default_factory=list)
-    # facts a reader found outside the text flow, e.g. a gov.cn metadata table (发文机关, 成文日期, 发文字号…)
+    # facts a reader found outside the text flow, e.g. a gov.cn metadata table (发文机关, 成文日期, 发文字号…);
+    # "warnings" (a list of Chinese notes) says what the reader repaired or could not read
     meta: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -55,6 +56,8 @@ class Extracted:
 
     text: str
     meta: dict[str, str] = field(default_factory=dict)
+    # what the reader repaired or could not read, in Chinese, for the ingestion report
+    warnings: list[str] = field(default_factory=list)
 
 
 # Numbering at the start of a paragraph: a line that starts one is its own paragraph, never a wrap.
@@ -330,7 +333,8 @@ def _join_title_lines(blocks: list[tuple[str, bool]]) -> list[str]:
     """Lines, with a title split over adjacent title-like paragraphs joined into one."""
     merged: list[tuple[str, bool]] = []
     for text, title in blocks:
-        if title and merged and merged[-1][1] and merged[-1][0] and not merged[-1][0].endswith(_SENTENCE_END):
+        if title and merged and merged[-1][1] and merged[-1][0] and not merged[-1][0].endswith(_SENTENCE_END) \
+                and not _ITEM_START.match(text):
             merged[-1] = (merged[-1][0] + text, True)
         else:
             merged.append((text, title))
@@ -437,7 +441,8 @@ def _read_html(path: Path) -> Extracted:
         lines = _html_trafilatura(html)
     if not any(len(re.sub(r"\s", "", line)) >= 10 for line in lines):
         raise DocumentError(path, "页面中没有正文文字（可能只有导航、链接或脚本），请提供正文页面")
-    return Extracted("\n".join(lines), meta)
+    warnings = [] if container is not None else ["页面结构无法识别，已按通用正文提取，表格和段落可能有遗漏"]
+    return Extracted("\n".join(lines), meta, warnings)
 
 
 # ---- DOCX
@@ -509,6 +514,14 @@ def _format_number(n: int, fmt: str) -> str:
     return str(n)
 
 
+_KNOWN_FORMATS = {"decimal", "chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
+                  "ideographDigital", "koreanCounting", "chineseLegalSimplified", "ideographLegalTraditional",
+                  "ideographTraditional", "ideographZodiac", "decimalEnclosedCircle", "decimalEnclosedCircleChinese",
+                  "decimalEnclosedParen", "decimalEnclosedFullstop", "decimalFullWidth", "decimalFullWidth2",
+                  "decimalZero", "upperLetter", "lowerLetter", "upperRoman", "lowerRoman", "none", "bullet",
+                  "decimalHalfWidth"}
+
+
 def _wval(el, tag: str) -> str | None:
     child = el.find(_W + tag) if el is not None else None
     return child.get(_W + "val") if child is not None else None
@@ -527,6 +540,7 @@ class _Numbering:
         self.counters: dict[str, dict[int, int]] = {}
         self.started: set[str] = set()
         self.style_numpr: dict[str, tuple[str | None, int | None]] = {}
+        self.unknown_formats: set[str] = set()
         try:
             root = document.part.numbering_part.element
         except Exception:
@@ -605,7 +619,10 @@ class _Numbering:
             k = int(m.group(1)) - 1
             spec = levels.get(k, {"start": 1, "fmt": "decimal"})
             value = counters.get(k, spec["start"])
-            return _format_number(value, "decimal" if level["legal"] and k != ilvl else spec["fmt"])
+            fmt = "decimal" if level["legal"] and k != ilvl else spec["fmt"]
+            if fmt not in _KNOWN_FORMATS:
+                self.unknown_formats.add(fmt)
+            return _format_number(value, fmt)
 
         return re.sub(r"%(\d)", render, level["text"])
 
@@ -717,7 +734,7 @@ def _check_docx_package(path: Path) -> None:
     raise DocumentError(path, f"不是有效的 Word 文档：{kind}")
 
 
-def _read_docx(path: Path) -> str:
+def _read_docx(path: Path) -> Extracted:
     _check_docx_package(path)
     import docx
     from docx.table import Table
@@ -752,7 +769,12 @@ def _read_docx(path: Path) -> str:
             blocks.extend((piece, title) for piece in pieces)
         else:
             blocks.extend((row, False) for row in _regular_rows(_docx_table_rows(Table(el, document), numbering)))
-    return "\n".join(_drop_toc(_join_title_lines(blocks)))
+    lines = _join_title_lines(blocks)
+    kept = _drop_toc(lines)
+    warnings = [f"Word 自动编号格式「{fmt}」无法识别，已按阿拉伯数字显示" for fmt in sorted(numbering.unknown_formats)]
+    if len(kept) < len(lines):
+        warnings.append(f"Word 读取时已去掉目录行 {len(lines) - len(kept)} 处")
+    return Extracted("\n".join(kept), warnings=warnings)
 
 
 def _docx_table_rows(table, numbering: _Numbering) -> list[list[str]]:
@@ -930,14 +952,15 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
-def _pdf_drop_running_lines(pages: list[list[_PdfLine]], body_size: float) -> None:
+def _pdf_drop_running_lines(pages: list[list[_PdfLine]], body_size: float) -> int:
     """Remove running headers and footers: the first or last line of a page that sits at the same height and
     size on at least half of the pages and either repeats its text, shares a long prefix (law name + changing
     chapter) or is set smaller than the body."""
     with_text = [[line for line in lines if not line.row] for lines in pages]
     with_text = [lines for lines in with_text if lines]
+    removed = 0
     if len(with_text) < 2:
-        return
+        return removed
     need = max(2, (len(with_text) + 1) // 2)
     for edge in (0, -1):
         groups: dict[tuple[int, float], list[_PdfLine]] = {}
@@ -955,6 +978,8 @@ def _pdf_drop_running_lines(pages: list[list[_PdfLine]], body_size: float) -> No
             if repeated or prefix or smaller:
                 for member in members:
                     pages[member.page].remove(member)
+                    removed += 1
+    return removed
 
 
 def _pdf_paragraphs(pages: list[list[_PdfLine]], body_size: float) -> list[str]:
@@ -1020,7 +1045,7 @@ def _pdf_continues(prev: _PdfLine, line: _PdfLine, left: dict, right: dict, body
     return indent_style or not prev.text.endswith(_SENTENCE_END)
 
 
-def _read_pdf(path: Path) -> str:
+def _read_pdf(path: Path) -> Extracted | str:
     from pypdf import PdfReader
 
     try:
@@ -1058,15 +1083,29 @@ def _read_pdf(path: Path) -> str:
         raise DocumentError(path, "PDF 没有可提取的文字（可能是扫描件），请提供带文字层的版本")
     if len(re.findall(r"\(cid:\d+\)", all_text)) * 6 > len(all_text) * 0.5:
         raise DocumentError(path, "PDF 的文字无法解码（字体缺少编码映射），请提供可复制文字的版本")
+    warnings = []
+    empty = [str(i + 1) for i, lines in enumerate(pages) if not lines]
+    if empty:
+        warnings.append(f"PDF 第{'、'.join(empty[:10])}{'等' if len(empty) > 10 else ''}页没有可提取的文字"
+                        "（可能是扫描页），这些页的内容缺失")
+    for lines in pages:
+        for line in lines:
+            line.text = re.sub(r"\(cid:\d+\)", "", line.text)
     weights: dict[float, int] = {}
     for lines in pages:
         for line in lines:
             if not line.row:
                 weights[round(line.size)] = weights.get(round(line.size), 0) + len(line.text)
     body_size = float(max(weights, key=weights.get)) if weights else 0.0
-    _pdf_drop_page_numbers(pages, heights)
-    _pdf_drop_running_lines(pages, body_size)
-    return "\n".join(_drop_toc(_pdf_paragraphs(pages, body_size)))
+    page_numbers = _pdf_drop_page_numbers(pages, heights)
+    running = _pdf_drop_running_lines(pages, body_size)
+    paragraphs = _pdf_paragraphs(pages, body_size)
+    kept = _drop_toc(paragraphs)
+    removed = [f"{label} {count} 处" for label, count in (("页码行", page_numbers), ("页眉页脚", running),
+                                                         ("目录行", len(paragraphs) - len(kept))) if count]
+    if removed:
+        warnings.append("PDF 读取时已去掉" + "、".join(removed))
+    return Extracted("\n".join(kept), warnings=warnings)
 
 
 READERS = {
@@ -1192,7 +1231,10 @@ def load_document(path: Path, manifest_entry: dict | None = None) -> Document:
     if not lines:
         raise DocumentError(path, "文件为空或没有可读的文字")
     entry = dict(manifest_entry or {})
-    described = header.describe(lines, entry.get("title", ""))
+    meta = dict(extracted.meta)
+    if extracted.warnings:
+        meta["warnings"] = list(extracted.warnings)  # read by units.parse_document into the ingestion report
+    described = header.describe(lines, entry.get("title", ""), meta)
     prefix = re.match(r"^(\d+)[_-]", path.stem)
     return Document(
         doc_id=str(entry.get("id") or (prefix.group(1) if prefix else path.stem)),
@@ -1204,7 +1246,7 @@ def load_document(path: Path, manifest_entry: dict | None = None) -> Document:
         doc_number=entry.get("doc_number", described["doc_number"]),
         path=path,
         lines=lines,
-        meta=dict(extracted.meta),
+        meta=meta,
     )
 
 

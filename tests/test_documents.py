@@ -243,6 +243,7 @@ def test_pdf_law_without_page_numbers_running_headers_or_table_of_contents(dev):
     md = dev("trademark-law-2019.md")
     lines = pdf.lines
     assert pdf.title == "中华人民共和国商标法" and lines[0] == "中华人民共和国商标法"
+    assert pdf.meta == {"warnings": ["PDF 读取时已去掉页码行 22 处、页眉页脚 21 处、目录行 9 处"]}
     assert not any(re.search(r"[－—-]\s*\d+\s*[－—-]", line) for line in lines)
     assert not any(line.startswith("中华人民共和国商标法第") for line in lines)  # running header: law + chapter
     assert "目录" not in lines and lines.count("第一章总则") == 1 and lines.count("第八章附则") == 1
@@ -293,6 +294,16 @@ def test_generic_html_page_table_with_spans_and_breaks():
         "注：1.数值为全年累计。",
     ]
     assert doc.meta == {}
+
+
+def test_html_headings_are_not_joined_into_the_title(tmp_path):
+    path = tmp_path / "plan.html"
+    path.write_text("<html><body><div class='x'><h1>测试区知识产权保护工作方案</h1><h2>一、总体要求</h2>"
+                    "<p>坚持问题导向，注重创新驱动，推动工作落实。</p><h2>二、主要任务</h2>"
+                    "<p>（一）加强保护。开展专项行动，强化执法。<br>（二）促进运用。推动质押融资。</p></div></body></html>",
+                    encoding="utf-8")
+    assert load_document(path).lines == ["测试区知识产权保护工作方案", "一、总体要求", "坚持问题导向，注重创新驱动，推动工作落实。",
+                                         "二、主要任务", "（一）加强保护。开展专项行动，强化执法。", "（二）促进运用。推动质押融资。"]
 
 
 def test_html_in_gbk_with_declared_charset(tmp_path):
@@ -408,6 +419,25 @@ def test_docx_auto_numbering_merged_cells_and_footer(tmp_path):
         ["二、运营效率", "（三）资源效率", "4.每百张病床药师人数", "定量", "计算方法：财务年报表。"],
     ]
     assert not any("－" in line for line in lines)
+    assert "warnings" not in load_document(path).meta
+
+
+def test_docx_unknown_numbering_format_is_reported(tmp_path):
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(f"""<w:abstractNum xmlns:w="{W_NS}" w:abstractNumId="80"><w:lvl w:ilvl="0">
+        <w:start w:val="1"/><w:numFmt w:val="hebrew1"/><w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>"""))
+    numbering.append(parse_xml(f'<w:num xmlns:w="{W_NS}" w:numId="81"><w:abstractNumId w:val="80"/></w:num>'))
+    for text in ("推进专利导航工作。", "推进商标品牌建设。"):
+        _number(document.add_paragraph(text), 0, num_id=81)
+    path = tmp_path / "032_hebrew.docx"
+    document.save(str(path))
+    doc = load_document(path)
+    assert doc.lines == ["1、推进专利导航工作。", "2、推进商标品牌建设。"]
+    assert doc.meta["warnings"] == ["Word 自动编号格式「hebrew1」无法识别，已按阿拉伯数字显示"]
 
 
 # --------------------------------------------------------------------------- PDF fixtures
@@ -519,6 +549,26 @@ def test_scanned_pdf_without_text_layer(tmp_path):
     with pytest.raises(DocumentError, match="没有可提取的文字（可能是扫描件）") as error:
         load_document(path)
     assert "041_scan.pdf" in str(error.value)
+
+
+def test_pdf_with_one_scanned_page_loads_with_a_warning(tmp_path):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "044_mixed.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.setFont("STSong-Light", 12)
+    for y, line in zip((800, 770, 740), ["测试区知识产权局2025年工作要点"] + CLAUSES[:2]):
+        pdf.drawString(72, y, line)
+    pdf.showPage()
+    pdf.rect(72, 400, 300, 200, fill=1)  # an image-like page with no text
+    pdf.showPage()
+    pdf.save()
+    doc = load_document(path)
+    assert doc.lines == ["测试区知识产权局2025年工作要点"] + CLAUSES[:2]
+    assert doc.meta["warnings"] == ["PDF 第2页没有可提取的文字（可能是扫描页），这些页的内容缺失"]
 
 
 def test_encrypted_pdf(tmp_path):
