@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .catalog import Catalog
 from .config import Settings
 from .documents import DocumentError, corpus_files, load_corpus
 from .embedding import CONVERTER_VERSION, DEFAULT_MODEL, Embedder, load_embedder
@@ -29,9 +30,10 @@ from .units import PARSER_VERSION, Unit, build_all
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "index-2"
+INDEX_VERSION = "index-3"
 META = "meta.json"
 UNITS = "units.json"
+CATALOG = "catalog.json"
 FAISS_DIR = "faiss"
 BM25_DIR = "bm25"
 APPROXIMATE_ABOVE = 50_000  # vectors; exact vs HNSW latency and recall@10 measured in bench/report.md
@@ -85,6 +87,7 @@ class HybridIndex:
     fingerprint: str
     errors: list[str] = field(default_factory=list)
     doc_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    catalog: object = None  # catalog.Catalog: the names questions may use, derived from the units
 
     def __post_init__(self) -> None:
         rows: dict[str, list[int]] = {}
@@ -138,6 +141,7 @@ def _build_into(folder: Path, settings: Settings, embedder: Embedder) -> tuple[l
     retriever.index([tokenize(bm25_text(u)) for u in units], show_progress=False)
     retriever.save(str(folder / BM25_DIR), show_progress=False)
     (folder / UNITS).write_text(json.dumps([u.to_dict() for u in units], ensure_ascii=False), encoding="utf-8")
+    (folder / CATALOG).write_text(json.dumps(Catalog.from_units(units).to_dict(), ensure_ascii=False), encoding="utf-8")
     return units, errors
 
 
@@ -187,13 +191,14 @@ def load_index(settings: Settings, embedder: Embedder | None = None) -> HybridIn
         vectors = faiss.read_index(str(folder / FAISS_DIR / "default__vector_store.json"))
         bm25 = bm25s.BM25.load(str(folder / BM25_DIR), show_progress=False)
         add_domain_words(units)
+        catalog = Catalog.from_dict(json.loads((folder / CATALOG).read_text(encoding="utf-8")))
         embedder = embedder or model.result()
     if vectors.ntotal != len(units) or meta.get("units") != len(units):
         raise ValueError("index parts disagree on the number of units")
     if vectors.d != embedder.dim:
         raise ValueError("index dimension does not match the model")
     return HybridIndex(units=units, vectors=vectors, bm25=bm25, embedder=embedder, model_name=meta["model"],
-                       fingerprint=meta["fingerprint"], errors=meta.get("errors", []))
+                       fingerprint=meta["fingerprint"], errors=meta.get("errors", []), catalog=catalog)
 
 
 def index_status(settings: Settings) -> str:
@@ -203,7 +208,7 @@ def index_status(settings: Settings) -> str:
         return "missing"
     try:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
-        required = [folder / UNITS, folder / FAISS_DIR / "default__vector_store.json", folder / BM25_DIR]
+        required = [folder / UNITS, folder / CATALOG, folder / FAISS_DIR / "default__vector_store.json", folder / BM25_DIR]
         if not all(p.exists() for p in required):
             return "corrupt"
     except (json.JSONDecodeError, OSError):

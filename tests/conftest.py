@@ -76,3 +76,21 @@ def assistant(settings, index):
     from assistant.chat import Assistant
 
     return Assistant(settings, index=index)
+
+
+@pytest.fixture(scope="session")
+def invented_assistant(tmp_path_factory, embedder):
+    """The seeds plus a plan with an invented region, departments and years 2027–2028 (tests/fixtures/invented)."""
+    import shutil
+
+    from assistant.chat import Assistant
+    from assistant.config import Settings
+    from assistant.index import load_or_build
+
+    corpus = tmp_path_factory.mktemp("invented-corpus")
+    for path in list(CORPUS.iterdir()) + list((ROOT / "tests" / "fixtures" / "invented").iterdir()):
+        shutil.copy(path, corpus / path.name)
+    settings = Settings()
+    settings.corpus_dir = corpus
+    settings.index_dir = tmp_path_factory.mktemp("invented-index") / "index"
+    return Assistant(settings, index=load_or_build(settings, embedder=embedder))

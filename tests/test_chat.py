@@ -141,3 +141,78 @@ def test_every_gold_value_is_in_its_cited_units(assistant):
         for value in item["answer"]:
             if normalise(value) in normalise(answer.answer):
                 assert normalise(value) in cited_text, (item["id"], value)
+
+
+# --------------------------------------------------------------------------- capabilities on an invented plan
+# tests/fixtures/invented/yunlan-2027.txt: a region, departments and years no code was written for.
+
+def test_invented_lead_with_cooperating_units(invented_assistant):
+    a = ask(invented_assistant, "青溪区行动计划里高价值专利组合谁牵头？")
+    assert "区市场监督管理局" in a.answer and "区科学技术委员会" in a.answer and "配合" in a.answer
+
+
+def test_invented_abbreviation_and_homophone(invented_assistant):
+    a = ask(invented_assistant, "青溪区计划里区科委负责哪些任务？")
+    assert a.intent == "list" and "专利转化运营平台" in a.answer
+    a = ask(invented_assistant, "青溪区纠纷快速调解是保护中新负责的吗")
+    assert a.answered and "区知识产权保护中心" in a.answer
+
+
+def test_invented_two_asks_in_one_question(invented_assistant):
+    a = ask(invented_assistant, "青溪区质押融资渠道谁牵头？什么时候完成？")
+    assert "区金融服务办公室" in a.answer and "2028年6月底" in a.answer
+
+
+def test_invented_sole_vs_joint(invented_assistant):
+    a = ask(invented_assistant, "青溪区行动计划中区市场监督管理局单独负责的任务有哪些")
+    assert [c.label for c in a.citations] == ["第2条"]
+
+
+def test_invented_count_and_last_clause(invented_assistant):
+    a = ask(invented_assistant, "青溪区行动计划一共有几条任务")
+    assert "共 6 项" in a.answer
+    a = ask(invented_assistant, "青溪区行动计划的任务编到了第几条")
+    assert "第6条" in a.answer
+
+
+def test_invented_target_unit_column_and_difference(invented_assistant):
+    a = ask(invented_assistant, "青溪区2028年知识产权质押融资登记金额目标是多少")
+    assert "5.5亿元" in a.answer
+    a = ask(invented_assistant, "青溪区质押融资登记金额2027年目标是多少", "下一年呢？比2027年多多少？")
+    assert "1.5亿元" in a.answer
+
+
+def test_invented_relative_and_two_digit_years(invented_assistant):
+    assert "21件" in ask(invented_assistant, "青溪区明年高价值发明专利拥有量目标").answer
+    assert "18件" in ask(invented_assistant, "27年青溪区高价值发明专利拥有量要到多少").answer
+
+
+def test_invented_refusals_with_reasons(invented_assistant):
+    a = ask(invented_assistant, "青溪区2030年高价值发明专利拥有量目标")
+    assert not a.answered and "2030" in a.answer
+    a = ask(invented_assistant, "区文化旅游局在青溪区行动计划里牵头了几项")
+    assert not a.answered and "区文化旅游局" in a.answer
+
+
+def test_invented_meta_and_notice_deadline(invented_assistant):
+    a = ask(invented_assistant, "青溪区行动计划的文号和成文日期")
+    assert "青府办〔2027〕9号" in a.answer and "2027年3月15日" in a.answer
+    a = ask(invented_assistant, "青溪区行动计划的成文日期和印发日期隔了几天？")
+    assert "1天" in a.answer
+
+
+def test_invented_follow_up_next_clause_and_deadline(invented_assistant):
+    a = ask(invented_assistant, "青溪区行动计划第3条谁负责", "那第四条呢")
+    assert "区科学技术委员会" in a.answer and "区教育局" in a.answer
+    a = ask(invented_assistant, "青溪区行动计划第3条谁负责", "它的完成时限呢？")
+    assert "2028年6月底" in a.answer
+
+
+def test_invented_section_level(invented_assistant):
+    a = ask(invented_assistant, "青溪区行动计划的保障措施讲了哪些内容")
+    assert "加强组织领导" in a.answer and "强化经费保障" in a.answer
+
+
+def test_place_named_in_a_department_is_not_refused(assistant):
+    a = ask(assistant, "临港新片区管委会负责哪些任务")
+    assert a.answered and a.citations

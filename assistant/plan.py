@@ -1,0 +1,780 @@
+"""Plan: a understood question + the conversation so far → a small plan over units → a cited answer.
+
+`make_plan` settles the scope (documents named, inherited from the conversation, or limited by the
+page's filter), the years (absolute, two-digit, relative to the document in focus), the clauses in
+question and the reasons to refuse; `execute` runs each ask of the question over the units (filter by
+document, department, role, deadline, section; pick a clause by topic; count; compute a difference)
+and writes one answer with citations. Nothing here knows a particular document.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from .answer import Answer, Composer, excerpt, overlap, refusal, where
+from .catalog import Catalog
+from .retrieval import Hit, Retriever
+from .understanding import Question
+from .units import Target, Unit
+
+ROLE_LABELS = [("lead_units", "牵头"), ("responsible_units", "负责"), ("cooperating_units", "配合"),
+               ("guiding_units", "指导"), ("national_units", "国家层面对口")]
+
+
+@dataclass
+class DialogueState:
+    """What a follow-up may lean on; each answered turn replaces what it established."""
+
+    docs: list[str] = field(default_factory=list)
+    clauses: list[str] = field(default_factory=list)  # unit ids, in the order answered
+    department: str = ""
+    indicators: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    asks: list[str] = field(default_factory=list)
+    listed: list[str] = field(default_factory=list)  # unit ids of the last list answer
+    topic: str = ""
+    meta_fields: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DialogueState":
+        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class Context:
+    """The loaded corpus a plan runs over (read-only, shared by all conversations)."""
+
+    units: list[Unit]
+    catalog: Catalog
+    retriever: Retriever
+    vocabulary: str
+    by_id: dict[str, Unit] = field(default_factory=dict)
+    clauses: dict[str, list[Unit]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {u.unit_id: u for u in self.units}
+        for unit in self.units:
+            if unit.kind == "clause":
+                self.clauses.setdefault(unit.doc_id, []).append(unit)
+
+    def header(self, doc_id: str) -> Unit | None:
+        return next((u for u in self.units if u.doc_id == doc_id and u.kind == "header"), None)
+
+    def title(self, doc_id: str) -> str:
+        return self.catalog.doc(doc_id).title
+
+    def coverage(self, docs: list[str] | None = None) -> str:
+        entries = [d for d in self.catalog.docs if not docs or d.doc_id in docs]
+        return "目前可查询的文件：" + "；".join(f"《{d.title}》" for d in entries) + "。"
+
+
+@dataclass
+class Plan:
+    question: Question
+    asks: list[str]
+    docs: list[str]
+    years: list[int]
+    clauses: list[Unit] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    indicators: list[str] = field(default_factory=list)
+    refuse: str = ""
+    note: str = ""  # said before the answer (e.g. the filter overrides a named document)
+    follow_up: bool = False
+    hits: list[Hit] = field(default_factory=list)
+    searches: dict[str, list[Hit]] = field(default_factory=dict)  # one retrieval per distinct text
+
+
+# --------------------------------------------------------------------------- planning
+
+def _is_follow_up(q: Question, state: DialogueState) -> bool:
+    if not (state.asks or state.docs):
+        return False
+    return q.pronoun or q.ellipsis or (not q.topic and not q.docs and not q.indicators) or len(q.text) <= 8
+
+
+def make_plan(q: Question, state: DialogueState, ctx: Context, doc_filter: list[str] | None = None) -> Plan:
+    follow = _is_follow_up(q, state)
+    asks = list(q.asks) or (list(state.asks) if follow else ["open"])
+    if follow and q.asks == ["diff"] and state.asks:
+        asks = [a for a in state.asks if a != "diff"] + ["diff"]
+    docs = list(q.docs)
+    if not docs and follow:
+        docs = list(state.docs)
+    plan = Plan(question=q, asks=asks, docs=docs, years=list(q.years), follow_up=follow)
+    if doc_filter:
+        outside = [d for d in docs if d not in doc_filter]
+        if outside:
+            plan.note = (f"问题提到的《{ctx.title(outside[0])}》不在当前限定的文件范围内，以下只在限定范围内回答。")
+        plan.docs = [d for d in docs if d in doc_filter] or list(doc_filter)
+    base = _focus_year(plan.docs or state.docs, ctx, state)
+    if q.relative_years and base:
+        plan.years += [base + off for off in q.relative_years if base + off not in plan.years]
+    if follow and not plan.years and state.years and not q.docs:
+        plan.years = list(state.years) if "diff" not in asks else []
+    if "diff" in asks and follow and state.years:
+        plan.years = list(dict.fromkeys(state.years + plan.years))
+    plan.departments = list(q.departments) or ([state.department] if follow and state.department
+                                               and not q.absent_departments else [])
+    plan.indicators = list(q.indicators) or (list(state.indicators) if follow else [])
+    plan.refuse = _refusal_reason(q, plan, ctx)
+    return plan
+
+
+def _focus_year(docs: list[str], ctx: Context, state: DialogueState) -> int | None:
+    """今年 is the first year of the document in focus."""
+    for doc_id in docs:
+        years = ctx.catalog.doc(doc_id).years
+        if years:
+            return min(years)
+    return None
+
+
+def _doc_years(ctx: Context, doc_id: str) -> set[int]:
+    years = set(ctx.catalog.doc(doc_id).years)
+    years |= {t.year for u in ctx.units if u.doc_id == doc_id for t in u.targets if t.year}
+    return years
+
+
+def _refusal_reason(q: Question, plan: Plan, ctx: Context) -> str:
+    if q.foreign_places and not q.docs:
+        return f"文件库中没有关于「{q.foreign_places[0]}」的文件。"
+    if q.absent_departments and not q.departments:
+        name = q.absent_departments[0]
+        where_ = f"《{ctx.title(plan.docs[0])}》" if plan.docs else "现有文件"
+        named = _departments_of(ctx, plan.docs)
+        hint = f"该文件中有分工的单位有：{'、'.join(named[:12])}{'等' if len(named) > 12 else ''}。" if plan.docs and named else ""
+        return f"{where_}中没有提到「{name}」，也没有给它分工。{hint}"
+    if plan.years:
+        scope = plan.docs or [d.doc_id for d in ctx.catalog.docs]
+        covered = set().union(*(_doc_years(ctx, d) for d in scope)) if scope else set()
+        missing = [y for y in plan.years if y not in covered]
+        if missing and (len(missing) == len(plan.years) or not q.docs):
+            if plan.docs:
+                have = "、".join(str(y) for y in sorted(covered)) or "无"
+                return (f"《{ctx.title(plan.docs[0])}》没有涉及{missing[0]}年的内容（它涉及的年份：{have}）。"
+                        if len(plan.docs) == 1 else f"所指文件没有涉及{missing[0]}年的内容。")
+            return f"文件库中没有涉及{missing[0]}年的文件。"
+    return ""
+
+
+def _departments_of(ctx: Context, docs: list[str]) -> list[str]:
+    names: list[str] = []
+    for unit in ctx.units:
+        if unit.kind == "clause" and (not docs or unit.doc_id in docs):
+            for key, _ in ROLE_LABELS:
+                names.extend(n for n in getattr(unit, key) if n not in names)
+    return names
+
+
+# --------------------------------------------------------------------------- clause selection
+
+def roles_of(unit: Unit) -> list[str]:
+    out: list[str] = []
+    for key, _ in ROLE_LABELS:
+        out.extend(n for n in getattr(unit, key) if n not in out)
+    return out
+
+
+def _search(plan: Plan, ctx: Context, text: str, k: int = 10) -> list[Hit]:
+    key = f"{text}|{','.join(plan.docs)}"
+    if key not in plan.searches:
+        plan.searches[key] = ctx.retriever.search(text, k=k, docs=plan.docs or None)
+    plan.hits = plan.hits or plan.searches[key]
+    return plan.searches[key]
+
+
+def select_clauses(plan: Plan, state: DialogueState, ctx: Context) -> list[Unit]:
+    """The clause(s) a lead/deadline/open question is about."""
+    q = plan.question
+    scope = plan.docs or (state.docs if q.clause_numbers or q.clause_shift else [])
+    if q.clause_numbers:
+        if state.listed and re.search(r"里面|其中|这些|这里", q.text):
+            listed = [ctx.by_id[i] for i in state.listed if i in ctx.by_id]
+            return [listed[n - 1] for n in q.clause_numbers if 0 < n <= len(listed)]
+        docs = scope or list(ctx.clauses)
+        found = [u for d in docs for u in ctx.clauses.get(d, []) if u.number in q.clause_numbers]
+        return found if scope else found[:3]
+    if q.clause_shift and state.clauses:
+        last = ctx.by_id.get(state.clauses[0])
+        if last is not None:
+            wanted = (last.number or 0) + q.clause_shift
+            return [u for u in ctx.clauses.get(last.doc_id, []) if u.number == wanted]
+    if q.last_clause and scope:
+        clauses = ctx.clauses.get(scope[0], [])
+        return clauses[-1:] if clauses else []
+    own_topic = q.topic and not (plan.follow_up and (q.pronoun or len(q.topic) <= 2))
+    if not own_topic and state.clauses and plan.follow_up:
+        units = [ctx.by_id[i] for i in state.clauses if i in ctx.by_id]
+        if q.docs and not any(u.doc_id in q.docs for u in units) and state.topic:
+            return _clauses_by_topic(plan, ctx, state.topic)
+        return units
+    return _clauses_by_topic(plan, ctx, q.topic or q.text)
+
+
+def _clauses_by_topic(plan: Plan, ctx: Context, topic: str) -> list[Unit]:
+    hits = _search(plan, ctx, topic)
+    clause_hits = [h for h in hits if h.unit.kind == "clause"]
+    if not clause_hits:
+        return []
+    several = len(plan.docs) != 1
+    if not several:
+        return [clause_hits[0].unit]
+    with_roles = [h for h in clause_hits if roles_of(h.unit)] or clause_hits
+    top = with_roles[0].score
+    chosen: dict[str, Unit] = {}
+    for hit in with_roles[:6]:
+        if hit.score >= 0.8 * top and hit.unit.doc_id not in chosen:
+            chosen[hit.unit.doc_id] = hit.unit
+    return list(chosen.values())[:3]
+
+
+def unrelated(q: Question, hits: list[Hit], vocabulary: str) -> bool:
+    """The corpus does not cover the question: its content words are mostly absent from the best units."""
+    from .lexicon import GENERIC_WORDS
+    from .normalize import tokenize
+
+    words = [t for t in tokenize(q.topic or q.text) if t not in GENERIC_WORDS and len(t) > 1]
+    if not words:
+        return not hits
+    pool = " ".join(h.unit.full_text + " ".join(roles_of(h.unit)) for h in hits[:5]).lower()
+    coverage = sum(w in pool for w in words) / len(words)
+    unknown = [w for w in tokenize(q.topic or q.text, whole_words=True)
+               if len(w) >= 2 and w not in GENERIC_WORDS and w not in vocabulary]
+    return coverage < 0.4 or (bool(unknown) and coverage < 0.6)
+
+
+# --------------------------------------------------------------------------- lines per ask
+
+def role_line(unit: Unit, composer: Composer, with_deadline: bool = False) -> str:
+    parts = []
+    if unit.lead_units and unit.responsible_units and unit.lead_units != unit.responsible_units:
+        parts.append(f"牵头：**{'、'.join(unit.lead_units)}**")
+        parts.append(f"负责：**{'、'.join(u for u in unit.responsible_units if u not in unit.lead_units)}**")
+    elif unit.lead_units:
+        label = "牵头单位" if any(r.lead for r in unit.responsibilities) or "牵头" in unit.text else "责任单位"
+        parts.append(f"{label}：**{'、'.join(unit.lead_units)}**")
+    for key, label in ROLE_LABELS[2:]:
+        names = getattr(unit, key)
+        if names:
+            parts.append(f"{label}：**{'、'.join(names)}**")
+    if with_deadline and unit.deadline:
+        parts.append(f"完成时限：**{unit.deadline}**")
+    ref = composer.cite(unit)
+    if not parts:
+        return f"{where(unit)}未写明责任单位 {ref}"
+    return f"{where(unit)}——{'；'.join(parts)} {ref}"
+
+
+def lead_part(plan: Plan, clauses: list[Unit], composer: Composer) -> tuple[str, bool]:
+    q = plan.question
+    with_roles = [u for u in clauses if roles_of(u)]
+    if not with_roles:
+        return "", False
+    lines = [role_line(u, composer, with_deadline="deadline" not in plan.asks) for u in with_roles]
+    prefix = ""
+    if q.confirm and plan.departments:
+        named = set(roles_of(with_roles[0]))
+        hit = [d for d in plan.departments if d in named]
+        if len(plan.departments) > 1 and hit:
+            prefix = f"是{'、'.join(hit)}。"
+        else:
+            prefix = "是的。" if hit else "不是。"
+    if plan.departments and re.search(r"一家|一起|别的单位", q.text):
+        names = roles_of(with_roles[0])
+        prefix = "只有这一家。" if len(names) == 1 else f"不止一家，共 {len(names)} 个单位。"
+    body = "\n".join(f"- {line}" for line in lines)
+    return (prefix + "\n" if prefix else "") + body, True
+
+
+def deadline_part(plan: Plan, clauses: list[Unit], composer: Composer, ctx: Context) -> tuple[str, bool]:
+    q = plan.question
+    lines, ok = [], False
+    for unit in clauses:
+        if unit.deadline:
+            lines.append(f"{where(unit)}的完成时限：**{unit.deadline}** {composer.cite(unit)}")
+            ok = True
+            continue
+        dated = _dated_sentence(unit)
+        if dated:
+            lines.append(f"{where(unit)}写明：“{dated}” {composer.cite(unit)}")
+            ok = True
+    if not ok and clauses and not q.clause_numbers:
+        header = ctx.header(clauses[0].doc_id)
+        notice = header.facts.get("reporting_deadlines") if header else None
+        if notice and re.search(r"报送|报告|总结|计划|交", q.text):
+            lines = [f"《{header.doc_title}》要求：{item.strip()} {composer.cite(header)}" for item in notice]
+            ok = True
+    if not ok:
+        return "", False
+    prefix = ""
+    if q.confirm and (q.deadlines or plan.years):
+        said = q.deadlines[0] if q.deadlines else f"{plan.years[0]}年"
+        truth = clauses[0].deadline
+        prefix = ("是的。" if truth and said[:6] in truth or (said.endswith("年") and said in truth) else "不是。")
+    return (prefix + "\n" if prefix else "") + "\n".join(f"- {line}" for line in lines), True
+
+
+_DATED = re.compile(r"[^。；]*?(20\d{2}年\d{0,2}月?(底|末|\d{1,2}日)?前|每年\d{1,2}月(底|\d{1,2}日)?前)[^。；]*[。；]?")
+
+
+def _dated_sentence(unit: Unit) -> str:
+    match = _DATED.search(unit.body)
+    return match.group(0).strip() if match else ""
+
+
+def national_part(plan: Plan, clauses: list[Unit], composer: Composer) -> tuple[str, bool]:
+    lines = [f"{where(u)}国家层面对口：**{'、'.join(u.national_units)}** {composer.cite(u)}" for u in clauses
+             if u.national_units]
+    return "\n".join(f"- {line}" for line in lines), bool(lines)
+
+
+def open_part(plan: Plan, units: list[Unit], composer: Composer) -> tuple[str, bool]:
+    q = plan.question
+    if not units:
+        return "", False
+    whole = bool(q.clause_numbers) or re.search(r"原文|全文|什么意思|说了什么|说的啥", q.text)
+    lines = []
+    for unit in units[:3]:
+        quote = unit.text if whole and len(unit.text) <= 600 else excerpt(unit, q.topic or q.text)
+        lines.append(f"- **{where(unit)}**：“{quote}” {composer.cite(unit)}")
+    return "文件中的相关内容：\n" + "\n".join(lines), True
+
+
+# --------------------------------------------------------------------------- targets
+
+def _targets(ctx: Context, docs: list[str], indicators: list[str]) -> list[tuple[Unit, Target]]:
+    wanted = set(indicators)
+    return [(u, t) for u in ctx.units if u.targets and (not docs or u.doc_id in docs)
+            for t in u.targets if t.indicator in wanted or any(i in t.indicator or t.indicator in i for i in wanted)]
+
+
+def target_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool, str]:
+    """(text, answered, refusal reason)."""
+    q = plan.question
+    compare = bool(re.search(r"各份|各文件|别的文件|其他文件|哪个定得最高|各区|分别|同一个指标", q.text))
+    docs = [] if compare else plan.docs
+    found = _targets(ctx, docs, plan.indicators)
+    if not found:
+        return "", False, ""
+    main = [(u, t) for u, t in found if t.scope in ("", u.doc_title) or t.scope == ctx.catalog.doc(u.doc_id).region]
+    if main and len(main) < len(found) and not any(t.scope.strip("“”") in q.text for _, t in found):
+        found = main
+    available = sorted({t.year for _, t in found if t.year})
+    if plan.years:
+        dated = [(u, t) for u, t in found if t.year in plan.years]
+        if not dated:
+            return "", False, (f"文件中{plan.indicators[0]}只有{'、'.join(map(str, available))}年的目标，"
+                               f"没有{plan.years[0]}年的。")
+        found = dated
+    lines = []
+    for unit, target in found:
+        year = f"{target.year}年" if target.year else ""
+        kind = "（实际）" if getattr(target, "kind", "target") == "actual" else ""
+        scope = f"{target.scope}：" if target.scope else ""
+        lines.append(f"{scope}{target.indicator} {year}{kind}目标 **{target.value_text}**"
+                     f"（《{unit.doc_title}》）{composer.cite(unit)}")
+    text = "\n".join(f"- {line}" for line in lines)
+    if q.confirm and q.values:
+        said = re.sub(r"\s", "", q.values[0]).replace("％", "%")
+        truths = {t.value_text for _, t in found}
+        text = ("是的，没记错。\n" if said in truths else "不对，文件中的目标是：\n") + text
+    if compare and re.search(r"最高|最大|最多", q.text) and len(found) > 1:
+        unit, best = max(found, key=lambda p: p[1].value)
+        text += f"\n其中最高的是《{unit.doc_title}》：**{best.value_text}**。"
+    if re.search(r"预期性|约束性|累计|当年|新增|口径", q.text):
+        text += "\n" + _target_nature(found, ctx, composer)
+    return text, True, ""
+
+
+def _target_nature(found: list[tuple[Unit, Target]], ctx: Context, composer: Composer) -> str:
+    unit, target = found[0]
+    pool = [u for u in ctx.units if u.doc_id == unit.doc_id and u.kind in ("goals", "section")]
+    for candidate in [unit] + pool:
+        match = re.search(r"[^。；\n]*(预期性|约束性)[^。；\n]*", candidate.full_text)
+        if match:
+            return f"文件写明：“{match.group(0).strip('（）()')}” {composer.cite(candidate)}"
+    words = [w for w in ("累计", "新增", "当年", "年均") if w in target.indicator or w in target.text]
+    if words:
+        return f"指标名称写的是“{target.indicator}”，口径为{words[0]}。"
+    return "文件没有写明该指标是预期性还是约束性、累计还是当年口径。"
+
+
+def diff_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool]:
+    found = _targets(ctx, plan.docs, plan.indicators)
+    by_year: dict[int, Target] = {}
+    for unit, target in found:
+        if target.year and target.year not in by_year and (not plan.years or target.year in plan.years
+                                                         or len(plan.years) < 2):
+            by_year[target.year] = target
+            composer.cite(unit)
+    years = sorted(by_year)
+    if len(years) < 2:
+        return "", False
+    a, b = by_year[years[0]], by_year[years[-1]]
+    change = b.value - a.value
+    sign = "增加" if change >= 0 else "减少"
+    return (f"{years[-1]}年目标 **{b.value_text}**，{years[0]}年 **{a.value_text}**，"
+            f"{sign} **{abs(change):g}{b.unit if b.unit != '%' else '个百分点'}**。"), True
+
+
+def numbers_in_text(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool]:
+    """A number asked for that no goal table holds: quote the sentence of the best clause that states it."""
+    q = plan.question
+    hits = _search(plan, ctx, q.topic or q.text)
+    for hit in hits[:3]:
+        for sentence in re.split(r"(?<=[。；])", hit.unit.text):
+            if re.search(r"\d+(\.\d+)?\s*(万件|万元|亿元|件|家|个|项|次|%|人|所|座|元|批)", sentence) and \
+                    overlap(q.topic, sentence) >= 0.3:
+                return f"文件写明：“{sentence.strip()}” {composer.cite(hit.unit)}", True
+    return "", False
+
+
+# --------------------------------------------------------------------------- lists
+
+def _month(deadline: str) -> tuple[int, int] | None:
+    match = re.search(r"(20\d{2})年(?:(\d{1,2})月)?", deadline)
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2) or 12)
+
+
+def _deadline_filter(plan: Plan) -> tuple[int, int] | str | None:
+    q = plan.question
+    if q.deadlines:
+        return _month(q.deadlines[0]) or q.deadlines[0]
+    if plan.years and re.search(r"年底|到期|前要|完成", q.text):
+        return (plan.years[0], 12)
+    return None
+
+
+def list_units(plan: Plan, state: DialogueState, ctx: Context) -> tuple[list[Unit], str]:
+    """(clauses, how they were chosen) for a list or count question."""
+    q = plan.question
+    lean = plan.follow_up and state.listed and (q.pronoun or re.search(r"这些|这里面|其中|一共", q.text)) \
+        and not q.departments
+    pool = [ctx.by_id[i] for i in state.listed if i in ctx.by_id] if lean else \
+        [u for d in (plan.docs or list(ctx.clauses)) for u in ctx.clauses.get(d, [])]
+    how = []
+    if plan.departments and not lean:
+        dept = plan.departments[0]
+        roles = [r for r in q.roles if r != "lead" or len(q.roles) == 1] or (state.roles if plan.follow_up else [])
+        pool = [u for u in pool if _has_role(u, dept, roles)]
+        how.append(f"「{dept}」" + _role_words(roles))
+        if len(plan.departments) > 1 and re.search(r"共同|一起|都在|两家", q.text):
+            pool = [u for u in pool if plan.departments[1] in roles_of(u)]
+            how[-1] = f"「{dept}」与「{plan.departments[1]}」共同承担的"
+    wanted = _deadline_filter(plan)
+    if wanted:
+        if isinstance(wanted, tuple):
+            pool = [u for u in pool if (m := _month(u.deadline)) and m <= wanted and m[0] == wanted[0]] \
+                if re.search(r"前|之前|到期", q.text) else [u for u in pool if _month(u.deadline) == wanted]
+            how.append(f"{wanted[0]}年{wanted[1]}月底前到期的")
+        else:
+            pool = [u for u in pool if u.deadline == wanted]
+            how.append(f"完成时限为「{wanted}」的")
+    if q.sections:
+        pool = [u for u in pool if q.sections[0] in u.section]
+        how.append(f"「{q.sections[0]}」下的")
+    if "national" in q.roles and not plan.departments:
+        pool = [u for u in pool if u.national_units]
+        how.append("有国家层面对口部门的")
+    return pool, "".join(how)
+
+
+def _has_role(unit: Unit, dept: str, roles: list[str]) -> bool:
+    local = _unique(unit.lead_units + unit.responsible_units)
+    if "sole" in roles:
+        return local == [dept]
+    if "joint" in roles:
+        return dept in local and len(local) > 1
+    if "cooperating" in roles:
+        return dept in unit.cooperating_units or (dept in local and local[0] != dept and not
+                                                   any(r.lead for r in unit.responsibilities))
+    if "guiding" in roles:
+        return dept in unit.guiding_units
+    if "national" in roles:
+        return dept in unit.national_units
+    if "lead" in roles:
+        return dept in unit.lead_units
+    return dept in roles_of(unit)
+
+
+def _role_words(roles: list[str]) -> str:
+    words = {"sole": "单独负责的", "joint": "与其他单位共同负责的", "cooperating": "参与或配合的", "guiding": "指导的",
+             "national": "作为国家层面对口部门的", "lead": "牵头的"}
+    return next((words[r] for r in roles if r in words), "负责或参与的")
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def list_part(plan: Plan, state: DialogueState, ctx: Context, composer: Composer) -> tuple[str, bool, list[Unit]]:
+    q = plan.question
+    if q.last_clause and not plan.departments:
+        docs = plan.docs or list(ctx.clauses)
+        lines = []
+        for d in docs:
+            clauses = ctx.clauses.get(d, [])
+            if clauses:
+                last = clauses[-1]
+                lines.append(f"《{last.doc_title}》共 {len(clauses)} 条，最后一条是{last.label}“{last.title}” "
+                             f"{composer.cite(last)}")
+        return "\n".join(lines), bool(lines), []
+    groups = []
+    if plan.departments and {"sole", "joint"} <= set(q.roles):
+        groups = [["sole"], ["joint"]]
+    elif plan.departments and "lead" in q.roles and "cooperating" in q.roles:
+        groups = [["lead"], ["cooperating"]]
+    elif len(plan.departments) > 1 and re.search(r"各", q.text):
+        groups = [[], []]
+    if groups:
+        texts, everything = [], []
+        for i, roles in enumerate(groups):
+            sub = Plan(question=_with_roles(q, roles), asks=plan.asks, docs=plan.docs, years=plan.years,
+                       departments=[plan.departments[min(i, len(plan.departments) - 1)]] if not roles else
+                       plan.departments[:1], follow_up=plan.follow_up)
+            units, how = list_units(sub, state, ctx)
+            texts.append(_render_list(units, how, composer, q.count))
+            everything.extend(units)
+        return "\n\n".join(texts), True, everything
+    units, how = list_units(plan, state, ctx)
+    if "deadline" in plan.asks and re.search(r"最早", q.text) and units:
+        dated = sorted((u for u in units if _month(u.deadline)), key=lambda u: _month(u.deadline))
+        if dated:
+            first = dated[0]
+            return (f"共 {len(units)} 项，其中最早到期的是{where(first)}，完成时限 **{first.deadline}** "
+                    f"{composer.cite(first)}"), True, units
+    if not units:
+        return "", False, []
+    return _render_list(units, how, composer, q.count), True, units
+
+
+def _with_roles(q: Question, roles: list[str]) -> Question:
+    from dataclasses import replace
+
+    return replace(q, roles=roles)
+
+
+def _render_list(units: list[Unit], how: str, composer: Composer, count: bool) -> str:
+    if not units:
+        return f"没有{how}任务。"
+    lines = []
+    for i, unit in enumerate(units, 1):
+        extra = "、".join(roles_of(unit)[:6]) + (f"；{unit.deadline}" if unit.deadline else "")
+        lines.append(f"{i}. {where(unit)}（{extra}） {composer.cite(unit)}")
+    return f"共 {len(units)} 项{how}任务：\n" + "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- meta and structure
+
+def _date(text: str) -> date | None:
+    match = re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text or "")
+    return date(*map(int, match.groups())) if match else None
+
+
+def meta_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool, str]:
+    from .lexicon import META_FIELDS
+
+    q = plan.question
+    fields = q.meta_fields or ["doc_number", "issuers", "issue_date"]
+    labels = {key: label for _, key, label in META_FIELDS}
+    lines, missing = [], []
+    for doc_id in plan.docs:
+        header = ctx.header(doc_id)
+        if header is None:
+            continue
+        values = []
+        for key in fields:
+            value = header.facts.get(key) or (header.facts.get("issuer") if key == "issuers" else None)
+            if key == "title":
+                value = value or header.doc_title
+            if key == "copies" and value:
+                value = f"共印{value}份"
+            if value:
+                values.append(f"{labels.get(key, key)}：**{'、'.join(value) if isinstance(value, list) else value}**")
+            else:
+                missing.append(labels.get(key, key))
+        if "diff" in plan.asks or re.search(r"隔了?几天|相隔|间隔", q.text):
+            a, b = _date(header.facts.get("issue_date", "")), _date(header.facts.get("print_date", ""))
+            if a and b:
+                values.append(f"相隔 **{abs((b - a).days)}天**")
+        if values:
+            lines.append(f"《{header.doc_title}》{'；'.join(values)} {composer.cite(header)}")
+    if not lines:
+        what = "、".join(dict.fromkeys(missing)) or "这一项信息"
+        return "", False, f"文件中没有写明{what}。"
+    text = "\n".join(f"- {line}" for line in lines)
+    if missing and len(plan.docs) == 1:
+        text += f"\n（文件中没有写明{'、'.join(dict.fromkeys(missing))}。）"
+    return text, True, ""
+
+
+def structure_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool]:
+    lines = []
+    for doc_id in plan.docs[:2]:
+        tops: list[str] = []
+        first_unit: dict[str, Unit] = {}
+        for unit in ctx.units:
+            if unit.doc_id != doc_id or unit.kind == "header" or not unit.section:
+                continue
+            top = unit.section.split(" > ")[0]
+            if top not in tops:
+                tops.append(top)
+                first_unit[top] = unit
+        if tops:
+            refs = "".join(composer.cite(first_unit[t]) for t in tops[:1])
+            lines.append(f"《{ctx.title(doc_id)}》分为 {len(tops)} 部分：\n" +
+                         "\n".join(f"{i}. {t}" for i, t in enumerate(tops, 1)) + f" {refs}")
+    return "\n".join(lines), bool(lines)
+
+
+def section_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool, list[Unit]]:
+    q = plan.question
+    name = q.sections[0]
+    units = [u for u in ctx.units if (not plan.docs or u.doc_id in plan.docs) and u.kind != "header"
+             and name in u.section]
+    if not units:
+        return "", False, []
+    lines = []
+    for i, unit in enumerate(units[:30], 1):
+        text = unit.title or excerpt(unit, q.topic or name, limit=80)
+        lines.append(f"{i}. {unit.label}：{text} {composer.cite(unit)}")
+    return f"「{name}」部分共 {len(units)} 项：\n" + "\n".join(lines), True, units
+
+
+# --------------------------------------------------------------------------- execution
+
+def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, DialogueState]:
+    q = plan.question
+    composer = Composer()
+    retrieved_hits = _search(plan, ctx, q.topic or q.text)
+    retrieved = [h.unit.unit_id for h in retrieved_hits]
+    scope_note = ctx.coverage(plan.docs if plan.docs and len(plan.docs) < len(ctx.catalog.docs) else None)
+    intent = _intent(plan)
+    if plan.refuse:
+        return refusal(intent, plan.refuse, retrieved, scope_note), state
+    if q.ambiguous_docs and len(plan.docs) > 1 and not (set(plan.asks) & {"lead", "deadline", "target", "list", "open"}):
+        names = "、".join(f"《{ctx.title(d)}》" for d in plan.docs)
+        return refusal(intent, f"有多份文件符合：{names}。请说明是哪一份。", retrieved, scope_note), state
+    parts: list[str] = []
+    answered = False
+    reason = ""
+    clauses: list[Unit] = []
+    listed: list[Unit] = []
+    needs_clause = {"lead", "deadline", "national", "open"} & set(plan.asks)
+    structured = {"meta", "structure", "list", "target", "diff"} & set(plan.asks)
+    if needs_clause and not (q.sections and "open" in plan.asks) and not ({"list", "target"} & set(plan.asks) and
+                                                                          not q.topic):
+        clauses = select_clauses(plan, state, ctx)
+    if not plan.docs and "meta" in plan.asks:
+        header = next((h.unit for h in retrieved_hits if h.unit.kind == "header"), None)
+        plan.docs = [header.doc_id] if header else []
+    out_of_scope = not (q.names_entities or q.clause_numbers or plan.follow_up or structured) and \
+        unrelated(q, retrieved_hits, ctx.vocabulary)
+    if out_of_scope:
+        return refusal(intent, "抱歉，文件中没有与该问题相关的内容。", retrieved, scope_note), state
+    for ask in plan.asks:
+        text, ok = "", False
+        if ask == "lead":
+            if "list" in plan.asks and plan.departments:
+                continue
+            text, ok = lead_part(plan, clauses, composer)
+            if not ok and clauses:
+                reason = reason or f"{where(clauses[0])}没有写明牵头或责任单位。"
+        elif ask == "deadline":
+            if "list" in plan.asks:
+                continue
+            text, ok = deadline_part(plan, clauses, composer, ctx)
+            if not ok and clauses:
+                reason = reason or f"{where(clauses[0])}没有写明完成时限。"
+        elif ask == "national":
+            if "list" in plan.asks:
+                continue
+            text, ok = national_part(plan, clauses, composer)
+            if not ok and clauses:
+                reason = reason or f"{where(clauses[0])}没有写明国家层面的对口部门。"
+        elif ask == "target":
+            if not plan.indicators:
+                if "open" in plan.asks or "list" in plan.asks:
+                    continue
+                text, ok = numbers_in_text(plan, ctx, composer)
+                reason = reason or "文件中没有给出这一数字。"
+            else:
+                text, ok, why = target_part(plan, ctx, composer)
+                reason = reason or why
+        elif ask == "diff":
+            if "meta" in plan.asks:
+                continue
+            text, ok = diff_part(plan, ctx, composer)
+        elif ask == "list":
+            text, ok, listed = list_part(plan, state, ctx, composer)
+            if not ok:
+                reason = reason or _empty_list_reason(plan, ctx)
+        elif ask == "meta":
+            text, ok, why = meta_part(plan, ctx, composer)
+            reason = reason or why
+        elif ask == "structure":
+            text, ok = structure_part(plan, ctx, composer)
+        elif ask == "open":
+            if q.sections:
+                text, ok, listed = section_part(plan, ctx, composer)
+            elif {"lead", "deadline"} & set(plan.asks) and clauses:
+                text, ok = open_part(plan, clauses[:1], composer)
+            else:
+                units = clauses or [h.unit for h in retrieved_hits if h.unit.kind != "header"][:3]
+                text, ok = open_part(plan, units, composer)
+        if ok:
+            parts.append(text)
+            answered = True
+    if not answered:
+        reason = reason or "抱歉，文件中没有找到能回答该问题的内容。"
+        return refusal(intent, reason, retrieved, scope_note), state
+    body = "\n\n".join(parts)
+    if plan.note:
+        body = f"{plan.note}\n\n{body}"
+    answer = Answer(answer=body, answered=True, intent=intent, citations=composer.citations(), retrieved=retrieved)
+    return answer, _next_state(plan, state, composer, clauses, listed)
+
+
+def _empty_list_reason(plan: Plan, ctx: Context) -> str:
+    if plan.departments:
+        dept = plan.departments[0]
+        anywhere = [u for d in (plan.docs or list(ctx.clauses)) for u in ctx.clauses.get(d, []) if dept in roles_of(u)]
+        if anywhere:
+            return f"文件中没有符合条件的「{dept}」任务（它共参与 {len(anywhere)} 项任务，但不符合所问的角色或时限）。"
+        return f"文件中没有给「{dept}」分工的任务。"
+    return "文件中没有符合条件的任务。"
+
+
+def _intent(plan: Plan) -> str:
+    for ask, intent in (("meta", "meta"), ("list", "list"), ("structure", "open"), ("target", "target"),
+                        ("diff", "target"), ("lead", "lead"), ("deadline", "deadline"), ("national", "lead")):
+        if ask in plan.asks:
+            return intent
+    return "open"
+
+
+def _next_state(plan: Plan, state: DialogueState, composer: Composer, clauses: list[Unit],
+                listed: list[Unit]) -> DialogueState:
+    cited_docs = list(dict.fromkeys(u.doc_id for u in composer.units))
+    cited_clauses = [u.unit_id for u in composer.units if u.kind == "clause"]
+    q = plan.question
+    return DialogueState(
+        docs=cited_docs or plan.docs,
+        clauses=([u.unit_id for u in clauses] if clauses else cited_clauses[:3]) or state.clauses,
+        department=plan.departments[0] if plan.departments else state.department,
+        indicators=plan.indicators or state.indicators,
+        years=plan.years or state.years,
+        asks=[a for a in plan.asks if a != "diff"] or state.asks,
+        listed=[u.unit_id for u in listed] if listed else ([] if "list" in plan.asks else state.listed),
+        topic=q.topic if q.topic and not plan.follow_up else (state.topic or q.topic),
+        meta_fields=q.meta_fields or state.meta_fields,
+        roles=q.roles or state.roles,
+    )

@@ -1,0 +1,271 @@
+"""Understanding: one question → what it asks and which corpus entities it names, against the catalog.
+
+The catalog (built from the parsed units) knows every document, department, indicator, section and
+year; the lexicon knows the ask words. A `Question` is what this stage hands to the planner: asks in
+the order written, the entities found (tolerant of abbreviations, homophone slips and traditional
+characters), years absolute/two-digit/relative, clause references, and the topic left for retrieval.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import lexicon
+from .catalog import Catalog
+from .matching import Mention
+from .normalize import normalize, parse_int
+
+_YEAR4 = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_YEAR2 = re.compile(r"(?<![\d.〔\[（(])(\d{2})\s*年(?![\d度]?\d)")
+_CLAUSE = re.compile(r"第\s*([零〇一二两三四五六七八九十百\d]+)\s*[条项点條項點]")
+_LAST_CLAUSE = re.compile(r"最后一[条项]|编到(了)?第几|第几条")
+_DEADLINE = re.compile(r"20\d{2}年(\d{1,2}月(底|末|中旬|上旬|下旬|\d{1,2}日)?|底|年底|末)|持续推进|长期坚持|常态化推进")
+_VALUE = re.compile(r"(\d+(?:\.\d+)?)\s*(万件|万元|亿元|万人|件|家|个|项|次|%|％|人|所|座|元|天|小时)")
+_PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?)(新区|自治区|特别行政区|省|市|区|县)(?![\u4e00-\u9fff]{0,2}(局|委|办|院|处|中心|会|政府))")
+_SEGMENT = re.compile(r"[？?；;。!！]|另外|顺带|还有|同时|其中")
+
+
+@dataclass
+class Question:
+    """What one turn asks and names; positions refer to `text` (normalised)."""
+
+    raw: str
+    text: str
+    asks: list[str] = field(default_factory=list)
+    docs: list[str] = field(default_factory=list)  # documents named, best first
+    ambiguous_docs: list[str] = field(default_factory=list)  # a generic name that fits several documents
+    departments: list[str] = field(default_factory=list)
+    absent_departments: list[str] = field(default_factory=list)  # department-like words the corpus never names
+    indicators: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    relative_years: list[int] = field(default_factory=list)  # offsets: 今年 0, 明年 +1
+    clause_numbers: list[int] = field(default_factory=list)
+    clause_shift: int = 0  # 上一条 -1, 下一条 +1
+    last_clause: bool = False  # 最后一条 / 编到第几条
+    meta_fields: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)  # role filters: sole, joint, cooperating, guiding, national, lead
+    deadlines: list[str] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    foreign_places: list[str] = field(default_factory=list)
+    topic: str = ""
+    pronoun: bool = False
+    ellipsis: bool = False
+    count: bool = False
+    confirm: bool = False
+
+    @property
+    def names_entities(self) -> bool:
+        return bool(self.docs or self.departments or self.indicators or self.clause_numbers or self.sections)
+
+
+@lru_cache(maxsize=64)
+def _compiled(fragments: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{f})" for f in fragments))
+
+
+def _find(fragments: list[str], text: str) -> list[re.Match]:
+    return list(_compiled(tuple(fragments)).finditer(text))
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """Text with the given spans replaced by spaces (so positions stay valid)."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def detect_asks(text: str) -> list[str]:
+    """Asks in the order they are written; a meta question's 谁/多少 are not lead/target asks."""
+    found: dict[str, int] = {}
+    for ask, fragments in lexicon.ASKS.items():
+        matches = _find(fragments, text)
+        if matches:
+            found[ask] = matches[0].start()
+    if "meta" in found:
+        for other in ("lead", "target", "deadline", "open"):
+            found.pop(other, None)
+        if "diff" in found and not re.search(r"[隔相]", text):
+            found.pop("diff")
+    if "structure" in found:
+        found.pop("open", None)
+        found.pop("list", None)
+    if "list" in found and "open" in found and not re.search(r"措施|举措|办法|说了|讲了", text):
+        found.pop("open")
+    return sorted(found, key=found.get)
+
+
+def _mentions(catalog: Catalog, text: str) -> tuple[list[Mention], list[Mention], list[Mention]]:
+    """Documents first; department and indicator mentions inside a document mention are dropped."""
+    docs = catalog.find_docs(text)
+    doc_spans = [(m.start, m.end) for m in docs]
+    inside = lambda m: any(s <= m.start and m.end <= e for s, e in doc_spans)  # noqa: E731
+    depts = [m for m in catalog.find_departments(text) if not inside(m)]
+    indicators = [m for m in catalog.find_indicators(text) if not inside(m)]
+    return docs, depts, indicators
+
+
+def _resolve_docs(catalog: Catalog, mentions: list[Mention], years: list[int]) -> tuple[list[str], list[str]]:
+    """(documents named, documents a generic mention leaves ambiguous): a year narrows the candidates."""
+    by_span: dict[tuple[int, int], list[Mention]] = {}
+    for m in mentions:
+        by_span.setdefault((m.start, m.end), []).append(m)
+    chosen: list[str] = []
+    ambiguous: list[str] = []
+    groups = [sorted(group, key=lambda m: -m.score) for group in by_span.values()]
+    named_sets = [{m.key for m in group} for group in groups]
+    # documents that every group agrees on (region + genre + year name one document together)
+    common = set.intersection(*named_sets) if named_sets else set()
+    if common and len(named_sets) > 1:
+        groups = [[m for m in group if m.key in common] for group in groups]
+    for group in groups:
+        keys = list(dict.fromkeys(m.key for m in group))
+        if years:
+            dated = [k for k in keys if set(catalog.doc(k).years) & set(years)]
+            keys = dated or keys
+        if len(keys) > 1:
+            best = group[0].score
+            keys = [k for k in keys if next(m.score for m in group if m.key == k) >= best - 1e-9] or keys
+        if len(keys) > 1:
+            ambiguous.extend(k for k in keys if k not in ambiguous)
+        for key in keys:
+            if key not in chosen:
+                chosen.append(key)
+    return chosen, ambiguous
+
+
+def _years(text: str, catalog: Catalog) -> tuple[list[int], list[int]]:
+    years = [int(y) for y in _YEAR4.findall(text)]
+    for match in _YEAR2.finditer(text):
+        years.append(2000 + int(match.group(1)))
+    relative = [offset for word, offset in lexicon.RELATIVE_YEARS.items() if word in text]
+    return list(dict.fromkeys(years)), relative
+
+
+def _region_years(text: str, catalog: Catalog, mentions: list[Mention]) -> list[int]:
+    """Two digits right after a region or document mention ("浦东23", "普陀24年") are a year."""
+    years = []
+    for m in mentions:
+        after = re.match(r"\s*(\d{2})(?!\d)", text[m.end:])
+        if after:
+            years.append(2000 + int(after.group(1)))
+    return years
+
+
+_DEPT_TAIL = re.compile(r"(局|委|办|院|处|科|中心|署|厅|司|部|行|街道|镇|集团|法院|检察院|海关|管委会|委员会|办公室|政府|协会|支队|分局)")
+_CUT = re.compile(r".*(在|里|裡|的|是|和|与|及|中|对|由|让|给|把|被|有|问|看|跟|同|请|了|那边|这边|呢|吗|，|,)")
+_GENERIC_UNIT = re.compile(r"^(哪|什么|那|这|各|该|其|本|责任|牵头|配合|协办|承办|主管|对口|有关|相关|一级|二级|国家层面|第)")
+
+
+def department_like(text: str) -> list[str]:
+    """Words shaped like a department name (a run of characters ending in 局/委/办/处/中心/署/厅…)."""
+    out = []
+    for match in re.finditer(r"[\u4e00-\u9fff]{2,16}", text):
+        run = match.group(0)
+        for tail in _DEPT_TAIL.finditer(run):
+            word = _CUT.sub("", run[: tail.end()])
+            if len(word) >= 3 and not _GENERIC_UNIT.match(word) and word not in out:
+                out.append(word)
+    return out
+
+
+def place_names(text: str) -> list[str]:
+    """Place names by jieba's part-of-speech tags (ns) and by administrative suffixes."""
+    from .normalize import _jieba
+
+    import jieba.posseg as posseg
+
+    _jieba()
+    places = [w for w, flag in posseg.lcut(text) if flag == "ns" and len(w) >= 2]
+    places += [m.group(0) for m in _PLACE.finditer(text)]
+    return list(dict.fromkeys(places))
+
+
+def _absent_departments(text: str, known_spans: list[tuple[int, int]], vocabulary: str) -> list[str]:
+    """Department-like words that no document names: a reason to refuse, not to guess."""
+    return [w for w in department_like(_blank(text, known_spans)) if w not in vocabulary]
+
+
+def _foreign_places(text: str, known_spans: list[tuple[int, int]], vocabulary: str) -> list[str]:
+    """Place names the corpus never mentions (a region with no document)."""
+    blanked = _blank(text, known_spans)
+    return [p for p in place_names(blanked) if p not in vocabulary and p[:2] not in vocabulary]
+
+
+def _topic(text: str, spans: list[tuple[int, int]]) -> str:
+    rest = _blank(text, spans)
+    for fragments in lexicon.ASKS.values():
+        rest = _compiled(tuple(fragments)).sub(" ", rest)
+    for fragments in lexicon.ROLE_FILTERS.values():
+        rest = _compiled(tuple(fragments)).sub(" ", rest)
+    rest = re.sub(r"20\d{2}\s*年?|\d{2}\s*年|第\s*[零〇一二两三四五六七八九十百\d]+\s*[条项点條項點]", " ", rest)
+    rest = re.sub("|".join(lexicon.RELATIVE_YEARS), " ", rest)
+    rest = _compiled(tuple(lexicon.FILLERS)).sub(" ", rest)
+    rest = re.sub(r"[^\w\u4e00-\u9fff%％.]+", " ", rest)
+    words = [w for w in rest.split() if len(w) >= 2 or re.match(r"[A-Za-z]", w)]
+    return " ".join(words)
+
+
+def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
+    """Parse one turn. `vocabulary` is the corpus text (normalised) for telling known words from unknown."""
+    text = normalize(raw)
+    q = Question(raw=raw, text=text)
+    doc_mentions, dept_mentions, indicator_mentions = _mentions(catalog, text)
+    q.asks = detect_asks(_blank(text, [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions]))
+    years, relative = _years(text, catalog)
+    years += [y for y in _region_years(text, catalog, doc_mentions + catalog.find_regions(text)) if y not in years]
+    q.years, q.relative_years = years, relative
+    q.docs, q.ambiguous_docs = _resolve_docs(catalog, doc_mentions, years)
+    q.departments = list(dict.fromkeys(m.key for m in sorted(dept_mentions, key=lambda m: m.start)))
+    q.indicators = list(dict.fromkeys(m.key for m in sorted(indicator_mentions, key=lambda m: (-m.score, m.start))))
+    spans = [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions]
+    region_mentions = catalog.find_regions(text)
+    spans += [(m.start, m.end) for m in region_mentions]
+    for match in _CLAUSE.finditer(text):
+        number = parse_int(match.group(1))
+        if number:
+            q.clause_numbers.append(number)
+    q.last_clause = bool(_LAST_CLAUSE.search(text))
+    if re.search(r"上一[条项]", text):
+        q.clause_shift = -1
+    elif re.search(r"下一[条项]", text):
+        q.clause_shift = 1
+    for words, key, _ in lexicon.META_FIELDS:
+        if "meta" in q.asks and _find(words, text) and key not in q.meta_fields:
+            q.meta_fields.append(key)
+    for role, fragments in lexicon.ROLE_FILTERS.items():
+        if _find(fragments, text):
+            q.roles.append(role)
+    q.deadlines = [m.group(0) for m in _DEADLINE.finditer(text)]
+    q.values = [m.group(0) for m in _VALUE.finditer(text) if not re.match(r"20\d{2}", m.group(0))]
+    q.sections = _sections(catalog, text, q.docs)
+    spans += [(m.start(), m.end()) for m in _DEADLINE.finditer(text)]
+    q.absent_departments = _absent_departments(text, spans, vocabulary) if vocabulary else []
+    q.foreign_places = _foreign_places(text, spans, vocabulary) if vocabulary else []
+    q.topic = _topic(text, spans + [(m.start(), m.end()) for m in _VALUE.finditer(text)])
+    q.pronoun = any(re.search(p, text) for p in lexicon.PRONOUNS)
+    q.ellipsis = any(re.search(p, text) for p in lexicon.ELLIPSIS)
+    q.count = bool(re.search(r"[几多少]+[项条件个]|一共|总共|条目数|编到", text)) and "list" in q.asks
+    q.confirm = bool(re.search(r"是不是|是否|对吗|没记错|对不对|还是|吗[？?]?$|一样吗", text))
+    return q
+
+
+def _sections(catalog: Catalog, text: str, docs: list[str]) -> list[str]:
+    """Section headings the question names ("保障措施", "工作要求"), longest first."""
+    found = []
+    scope = docs or list(catalog.sections)
+    for doc_id in scope:
+        for heading in catalog.sections.get(doc_id, []):
+            name = re.sub(r"^[（(]?[一二三四五六七八九十百\d]+[)）、.．]?\s*|^第[一二三四五六七八九十百]+[章节编]\s*", "", heading)
+            name = normalize(name)
+            if len(name) >= 2 and name in text and name not in found:
+                found.append(name)
+    return sorted(found, key=len, reverse=True)
+
+
+def segments(text: str) -> list[str]:
+    """The parts of a compound question, in order."""
+    return [part for part in _SEGMENT.split(text) if part.strip()]
