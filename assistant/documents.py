@@ -852,6 +852,7 @@ class _PdfLine:
     size: float
     page: int
     row: bool = False  # a table row (tab-separated cells): never joined with another line
+    centre: float = 0.0  # the page's horizontal centre
 
 
 _PAGE_NUMBER = re.compile(
@@ -919,7 +920,8 @@ def _pdf_page_lines(page, number: int) -> list[_PdfLine]:
             continue  # text of a table cell: the table row carries it
         sizes = sorted(round(ch.get("size", 0), 1) for ch in line.get("chars", []) if ch.get("text", "").strip())
         size = sizes[len(sizes) // 2] if sizes else 0.0
-        lines.append(_PdfLine(text, line["x0"], line["x1"], line["top"], line["bottom"], size, number))
+        lines.append(_PdfLine(text, line["x0"], line["x1"], line["top"], line["bottom"], size, number,
+                              centre=float(page.width) / 2))
     lines.sort(key=lambda item: (round(item.top), item.x0))
     return lines
 
@@ -1028,10 +1030,18 @@ def _pdf_paragraphs(pages: list[list[_PdfLine]], body_size: float) -> list[str]:
     return paragraphs
 
 
+def _centred(line: _PdfLine) -> bool:
+    return line.centre > 0 and abs((line.x0 + line.x1) / 2 - line.centre) <= line.size
+
+
 def _pdf_continues(prev: _PdfLine, line: _PdfLine, left: dict, right: dict, body_size: float,
                    indent_style: bool) -> bool:
     if abs(prev.size - line.size) > 0.6:
         return False
+    if line.size > body_size + 0.5 and prev.page == line.page and _centred(prev) and _centred(line):
+        # a title set larger than the body and broken over two centred lines
+        return not prev.text.endswith(_SENTENCE_END) and not _ITEM_START.match(line.text) \
+            and line.top - prev.bottom < line.size
     body = abs(line.size - body_size) <= 0.6
     if not (indent_style and body) and _ITEM_START.match(line.text):
         return False  # without a first-line indent to go by, a numbering starts a paragraph

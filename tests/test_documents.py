@@ -534,6 +534,29 @@ def test_pdf_ruled_table_with_spans_over_two_pages(tmp_path):
     assert rows[30][1] == f"30.第30{wrapped}"
 
 
+def test_pdf_title_over_two_centred_lines(tmp_path):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "045_title.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=(595, 842))
+    pdf.setFont("STSong-Light", 22)
+    pdf.drawCentredString(297.5, 760, "测试区人民政府办公室关于印发")
+    pdf.drawCentredString(297.5, 730, "知识产权保护工作方案的通知")
+    pdf.setFont("STSong-Light", 16)
+    pdf.drawCentredString(297.5, 690, "第一章　总则")
+    pdf.drawCentredString(297.5, 664, "第一节　一般规定")
+    pdf.setFont("STSong-Light", 12)
+    for y, line in zip((630, 604), CLAUSES[:2]):
+        pdf.drawString(72, y, line)
+    pdf.showPage()
+    pdf.save()
+    doc = load_document(path)
+    assert doc.lines == ["测试区人民政府办公室关于印发知识产权保护工作方案的通知", "第一章总则", "第一节一般规定"] + CLAUSES[:2]
+
+
 def test_scanned_pdf_without_text_layer(tmp_path):
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
