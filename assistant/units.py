@@ -1189,6 +1189,11 @@ def _unique_ids(result: ParseResult, seen: dict[str, str]) -> None:
         seen[new] = doc.path.name
     else:
         seen[short] = doc.path.name
+    id_key = f"\0id:{doc.doc_id}"
+    if id_key in seen:
+        result.warnings.append(f"文件编号「{doc.doc_id}」与「{seen[id_key]}」重复，按文件编号筛选时会混在一起")
+    else:
+        seen[id_key] = doc.path.name
 
 
 def build_all_with_report(documents: list[Document], load_errors: list[DocumentError] | tuple = ()):

@@ -159,3 +159,75 @@ def test_no_artefacts_in_any_unit(units):
     assert "重点环节" in c[3].text and "开展知识产权保险工作" in c[6].text
     goals = " ".join(u.text for u in units if u.doc_id == "000" and u.kind == "goals")
     assert "达到20家" in goals
+
+
+# --------------------------------------------------------------------------- general hierarchy (fixtures)
+
+from pathlib import Path  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "units"
+
+
+def _parse(name):
+    from assistant.documents import load_document
+    from assistant.units import parse_document
+
+    return parse_document(load_document(FIXTURES / name))
+
+
+def test_tasks_at_the_fourth_level_restart_per_section():
+    result = _parse("plan-level4-tasks.md")
+    assert result.state == "ok" and result.structure == "（1）"
+    tasks = {u.unit_id.split("#")[1]: u for u in result.units if u.kind == "clause"}
+    assert list(tasks) == ["2-1-1", "2-1-2", "2-2-1", "2-2-2"]
+    first = tasks["2-1-1"]
+    assert first.label == "（1）" and first.number == 1 and first.title == "开展高价值专利培育"
+    assert first.section == "二、重点任务 > 1.强化知识产权创造"
+    assert first.lead_units == ["县市场监管局"] and first.cooperating_units == ["县科技局"]
+    assert first.deadline == "2026年11月底"
+    assert tasks["2-1-2"].lead_units == ["县市场监管局", "县农业农村局"]
+    assert tasks["2-2-1"].lead_units == ["县市场监管局"] and tasks["2-2-1"].cooperating_units == ["县公安局"]
+    assert tasks["2-2-2"].lead_units == ["县知识产权纠纷人民调解委员会"] and tasks["2-2-2"].deadline == "持续推进"
+    header = result.units[0].facts
+    assert header["title"] == "青禾县2026年知识产权工作要点"
+    assert header["notice_title"] == "青禾县市场监督管理局关于印发《青禾县2026年知识产权工作要点》的通知"
+    assert header["doc_number"] == "青市监〔2026〕3号" and header["issue_date"] == "2026年2月10日"
+    assert header["cc"] == "县人大常委会办公室，县政协办公室" and header["print_date"] == "2026年2月11日"
+
+
+def test_indicator_table_with_unit_column_actual_and_target_and_attribute():
+    result = _parse("plan-level4-tasks.md")
+    targets = {(t.indicator, t.year): (t.value, t.unit, t.kind, t.attribute)
+               for u in result.units for t in u.targets}
+    assert targets == {
+        ("有效发明专利拥有量", 2025): (410, "件", "actual", "预期性"),
+        ("有效发明专利拥有量", 2026): (460, "件", "target", "预期性"),
+        ("知识产权质押融资额", 2025): (1.2, "亿元", "actual", "预期性"),
+        ("知识产权质押融资额", 2026): (1.5, "亿元", "target", "预期性"),
+        ("侵权案件办结率", 2025): (96, "%", "actual", "约束性"),
+        ("侵权案件办结率", 2026): (98, "%", "target", "约束性"),
+    }
+    row = next(u for u in result.units if u.kind == "goals")
+    assert row.text == "1 有效发明专利拥有量：2025年（实际） 410件；2026年 460件（预期性）"
+    assert all(t.scope == "青禾县" for u in result.units for t in u.targets)
+
+
+def test_real_text_without_numbering_is_partly_parsed():
+    result = _parse("no-numbering.txt")
+    assert result.state == "partial" and result.reason == "未找到编号条款，已按段落切分"
+    assert [u.kind for u in result.units] == ["header", "section"]
+    assert result.units[0].facts["title"] == "关于进一步做好知识产权宣传工作的意见"
+
+
+def test_seed_documents_are_plans_of_numbered_items(documents):
+    from assistant.units import parse_document
+
+    results = {d.doc_id: parse_document(d) for d in documents}
+    assert {k: (r.state, r.structure, r.statute) for k, r in results.items()} == {
+        k: ("ok", "1.", False) for k in ("000", "001", "002", "003", "004")}
+
+
+def test_units_carry_every_role_field(units):
+    c = clauses(units, "001")
+    assert c[1].responsible_units or c[1].lead_units
+    assert all(isinstance(u.cooperating_units, list) and isinstance(u.guiding_units, list) for u in units)
