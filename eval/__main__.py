@@ -29,10 +29,10 @@ def run(assistant: Assistant, items: list[dict], mode: str) -> list[dict]:
         for turn in item["turns"]:
             answer = assistant.ask(turn, session)
         latency = (time.perf_counter() - started) * 1000 / len(item["turns"])
-        query = session.last_query
-        hits = assistant.retriever.search(query.text if query else item["turns"][-1], k=10,
-                                          docs=(query.docs or None) if query else None, mode=mode)
-        texts = [h.unit.full_text for h in hits]
+        # what the answer was composed from (ranked before composition); other modes re-rank the last turn
+        ranked = [by_id[i] for i in answer.retrieved if i in by_id] if mode == "fused" else \
+            [h.unit for h in assistant.retriever.search(item["turns"][-1], k=10, mode=mode)]
+        texts = [u.full_text for u in ranked]
         g = grade(item, answer.to_dict())
         results.append({
             "id": item["id"], "type": item["type"], "turns": item["turns"], "answer_ok": g.answer_ok,
@@ -42,7 +42,7 @@ def run(assistant: Assistant, items: list[dict], mode: str) -> list[dict]:
                     "citations": [c.unit_id for c in answer.citations]},
             "recall@1": recall_at(item, texts, 1), "recall@5": recall_at(item, texts, 5),
             "mrr": reciprocal_rank(item, texts), "latency_ms": latency,
-            "retrieved": [h.unit.unit_id for h in hits if h.unit.unit_id in by_id],
+            "retrieved": [u.unit_id for u in ranked],
         })
     return results
 
