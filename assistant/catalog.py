@@ -30,8 +30,11 @@ GENRE_KIND = {"要点": "plan", "方案": "plan", "计划": "plan", "规划": "p
               "规定": "regulation", "决定": "decision", "通知": "notice", "法": "law"}
 # genre words that alone never name one document (too common in questions or too short)
 GENRE_NOT_ALONE = {"通知", "法", "决定", "规定"}
+GENERIC_GENRES = {"通知", "意见", "决定", "规定", "措施", "若干措施"}
 COUNTRY_PREFIXES = ("中华人民共和国",)
 TITLE_FILLERS = {"关于", "的", "和", "与", "及", "年", "工作", "进一步", "印发", "年度", "、", ",", "(", ")", "《", "》"}
+TITLE_VERBS = {"加强", "支持", "推进", "推动", "促进", "加快", "深化", "落实", "做好", "实施", "开展", "完善", "建立",
+               "健全", "进一步", "全面", "切实", "大力", "积极", "对", "关于", "印发", "贯彻", "贯彻落实"}
 DEMONSTRATIVES = re.compile(r"(这个|那个|这份|那份|该|本|此|这|那|上述|上面的|刚才的)$")
 ISSUER_TAILS = ("办公厅", "办公室")
 ROLE_FIELDS = {"lead": "lead_units", "responsible": "responsible_units", "cooperating": "cooperating_units",
@@ -59,6 +62,7 @@ class DocEntry:
     state: str = "ok"
     genre: str = ""
     issuers: list[str] = field(default_factory=list)
+    notice_title: str = ""  # the 通知 that issued it ("…关于印发…的通知")
     # (form, how, score): how trusted each name is; generic names score lower and stay ambiguous
     forms: list[list] = field(default_factory=list)
 
@@ -348,6 +352,8 @@ def _doc_entry(doc_id: str, units, reported: dict) -> DocEntry:
     issuers = facts.get("issuers") or []
     if isinstance(issuers, str):
         issuers = [issuers]
+    if not issuers and facts.get("enacted_by"):
+        issuers = [facts["enacted_by"]]
     issuer = facts.get("issuer") or (issuers[0] if issuers else "")
     if not issuers and issuer:
         issuers = [p for p in re.split(r"[、,，\s]+", issuer) if p]
@@ -359,7 +365,8 @@ def _doc_entry(doc_id: str, units, reported: dict) -> DocEntry:
         kind = next((v for k, v in GENRE_KIND.items() if genre.endswith(k)), "other")
     return DocEntry(doc_id=doc_id, short=units[0].doc_short, title=title, region=region, issuer=issuer,
                     years=years, doc_number=str(facts.get("doc_number") or reported.get("doc_number") or ""),
-                    kind=kind, names=[], display="", genre=genre, issuers=list(issuers))
+                    kind=kind, names=[], display="", genre=genre, issuers=list(issuers),
+                    notice_title=str(facts.get("notice_title") or ""))
 
 
 def _region_of(title: str, issuers: list[str]) -> str:
@@ -397,6 +404,12 @@ def _years_of(title: str, facts: dict, units, reported: dict) -> list[int]:
         value = facts.get(key)
         if isinstance(value, str) and (m := _YEAR.search(value)) and not years:
             years.add(int(m.group(1)))
+    history = facts.get("history")
+    if history and not years:
+        # a statute: the year of its current version (the last revision)
+        found = [int(y) for y in _YEAR.findall(str(history))]
+        if found:
+            years.add(max(found))
     for unit in units:
         for target in getattr(unit, "targets", None) or []:
             if target.year:
@@ -440,6 +453,8 @@ def _name_docs(docs: list[DocEntry]) -> None:
 
         title = normalize(d.title)
         add(title, "exact", 1.0)
+        if d.notice_title:
+            add(d.notice_title, "exact", 1.0)
         add(title.replace("《", "").replace("》", ""), "alias", 0.95)
         add(re.sub(r"(\([^()]*\))+$", "", title), "alias", 0.95)
         for prefix in COUNTRY_PREFIXES:
@@ -487,8 +502,14 @@ def _name_docs(docs: list[DocEntry]) -> None:
                     for r in region_forms:
                         add(r + text + g, "alias", min(0.95, score + 0.05))
         if words:
+            whole = "".join(w for w in words if w not in TITLE_FILLERS)
+            subject = "".join(w for w in _drop_leading_verbs(words) if w not in TITLE_FILLERS)
             for g in genres:
-                add("".join(w for w in words if w not in TITLE_FILLERS) + g, "alias", 0.9)
+                add(whole + g, "alias", 0.9)
+            # a long, distinctive subject names the document without its genre (三级公立医院绩效考核)
+            for text in {whole, subject}:
+                if len(text) >= 6 and sum(1 for other in cores.values() if text in "".join(other)) == 1:
+                    add(text, "alias", 0.8)
         # issuer + year / genre (上海市知识产权局2023年…); the issuer alone names a department, not a document
         for issuer in d.issuers or ([d.issuer] if d.issuer else []):
             for form in _issuer_forms(issuer, d.region):
@@ -567,26 +588,38 @@ def _number_forms(number: str, add) -> None:
 
 
 def _displays(docs: list[DocEntry], cores: dict[str, list[str]]) -> None:
-    """region + years + genre; the first distinctive title word is added when that collides."""
+    """region (or issuer) + years + genre; the first distinctive title word joins when names collide or
+    the genre says little (通知, 意见); a statute is its title without the country prefix."""
+    def word(d: DocEntry) -> str:
+        return next((w for w in _drop_leading_verbs(cores[d.doc_id]) if w not in TITLE_FILLERS and len(w) >= 2), "")
+
     def base(d: DocEntry, extra: str = "") -> str:
-        region = region_short(d.region) if d.region else ""
-        region = _original_case(region, d.region) if d.region else ""
+        if d.kind in ("law", "regulation") and not d.doc_number.count("〔"):
+            title = re.sub(r"(\([^()（）]*\)|（[^()（）]*）)+$", "", d.title)
+            for prefix in COUNTRY_PREFIXES:
+                title = title.replace(prefix, "")
+            return title
+        who = _original_case(region_short(d.region), d.region) if d.region else (d.issuers[0] if d.issuers else "")
         years = ""
         if d.years:
             years = f"{d.years[0]}" if len(d.years) == 1 else f"{d.years[0]}—{d.years[-1]}"
-        genre = GENRES.get(d.genre, [d.genre])[0] if d.genre in ("工作要点",) else d.genre
-        genre = genre or "文件"
-        if d.kind in ("law", "regulation") and not region:
-            return re.sub(r"(\([^()]*\))+$", "", d.title.replace("中华人民共和国", ""))
-        return f"{region}{years}{extra}{genre}"
+        genre = GENRES.get(d.genre, [d.genre])[0] if d.genre == "工作要点" else d.genre
+        return f"{who}{years}{extra}{genre or '文件'}"
 
-    names = [base(d) for d in docs]
+    names = [base(d, word(d) if d.genre in GENERIC_GENRES else "") for d in docs]
     for i, d in enumerate(docs):
-        if names.count(names[i]) > 1:
-            word = next((w for w in cores[d.doc_id] if w not in TITLE_FILLERS and len(w) >= 2), "")
-            names[i] = base(d, word)
+        if names.count(names[i]) > 1 and d.genre not in GENERIC_GENRES:
+            names[i] = base(d, word(d))
     for d, name in zip(docs, names):
         d.display = name
+
+
+def _drop_leading_verbs(words: list[str]) -> list[str]:
+    """Title words from the first one that is not a generic action verb (加强三级公立医院… → 三级公立医院…)."""
+    i = 0
+    while i < len(words) - 1 and (words[i] in TITLE_VERBS or words[i] in TITLE_FILLERS):
+        i += 1
+    return words[i:]
 
 
 def _dedupe(items):

@@ -52,6 +52,9 @@ INDICATOR_DROPS = ("国际", "发明", "申请", "登记", "注册")
 TIERS = {"exact": 0, "alias": 1, "abbrev": 2, "pinyin": 3, "fuzzy": 4}
 BASE_SCORE = {"exact": 1.0, "alias": 0.9, "abbrev": 0.8, "pinyin": 0.7, "fuzzy": 0.6}
 
+# common nouns that end like a region (试点城市, 开发区) but name none
+NOT_REGIONS = ("城市", "都市", "超市", "地区", "社区", "园区", "小区", "景区", "市区", "城区", "郊区", "辖区", "街区",
+               "县区", "试验区", "开发区", "功能区", "保税区", "集聚区", "示范区", "各区", "全区", "全市", "全省", "本市", "本区")
 _ADMIN = re.compile(r"([\u4e00-\u9fffa-z]{2,4}?(?:特别行政区|自治区|自治州|自治县|新区|新片区|省|市|区|县|州|旗))")
 
 
@@ -85,6 +88,8 @@ def region_chain(text: str) -> list[str]:
             break
         word = match.group(1)
         rest = text[match.end():]
+        if word.endswith(NOT_REGIONS):
+            break
         # a suffix glued to a longer word is no region (市场…, 区域…)
         if rest[:1] in ("场", "域", "级", "内", "外", "委", "政", "直") and not rest.startswith("政府"):
             break

@@ -1,6 +1,7 @@
 """Catalog: names derived from units, on the real corpus and on invented documents (regions, departments
 and years 2026–2030 that no code has seen)."""
 import json
+from pathlib import Path
 import time
 
 import pytest
@@ -305,3 +306,49 @@ def test_real_indicators_sections_years(real):
     assert "工作要求" in real.sections[protection]
     assert real.doc(doc_id(real, "共建")).years == [2023, 2024, 2025]
     assert real.doc(doc_id(real, "浦东新区")).display == "浦东2023要点"
+
+
+# --------------------------------------------------------------------------- dev-docs (statutes, State Council documents)
+
+DEV_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "dev-docs"
+DEV_DOCS = ["trademark-law-2019.md", "trademark-law-implementing-regulations-2014.md", "copyright-law-2020.md",
+            "gov-guofa-2018-38-ftz-reform-measures.html", "gov-guobanfa-2018-128-zero-waste-city-pilot.html",
+            "gov-guobanfa-2019-4-tertiary-hospital-performance.html"]
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory):
+    import shutil
+
+    from assistant.documents import load_corpus
+    from assistant.units import build_all
+
+    folder = tmp_path_factory.mktemp("dev-docs")
+    for name in DEV_DOCS:
+        shutil.copy(DEV_DIR / name, folder / name)
+    docs, errors = load_corpus(folder)
+    units, unit_errors = build_all(docs)
+    assert not errors and not unit_errors
+    return Catalog.from_units(units)
+
+
+@pytest.mark.parametrize("typed, title_part", [
+    ("商标法第三条", "商标法"),
+    ("商标法实施条例第十条", "商标法实施条例"),   # the longer name wins over 商标法 inside it
+    ("著作权法", "著作权法"),
+    ("国发〔2018〕38号", "自由贸易试验区"),
+    ("国发(2018)38号", "自由贸易试验区"),
+    ("无废城市方案", "无废城市"),
+    ("国务院办公厅关于印发“无废城市”建设试点工作方案的通知", "无废城市"),  # the 通知 title
+    ("三级公立医院绩效考核有哪些指标", "三级公立医院"),
+])
+def test_dev_documents_named(dev, typed, title_part):
+    assert set(doc_keys(dev, typed)) == {next(d.doc_id for d in dev.docs if title_part in d.title)}
+
+
+def test_dev_statutes_and_notices(dev):
+    law = next(d for d in dev.docs if d.title.endswith("商标法"))
+    assert (law.kind, law.display) == ("law", "商标法") and law.years
+    assert next(d for d in dev.docs if "自由贸易" in d.title).kind == "plan"
+    # a subject that is also a department-like word is the document when the whole subject is written
+    assert dept_keys(dev, "三级公立医院绩效考核有哪些指标") == []
