@@ -219,6 +219,24 @@ class Catalog:
                                    docs or [], lambda key: 0)
         return found if alternatives else _first_per_span(found)
 
+    def issued_by(self, name: str) -> list[str]:
+        """Documents whose issuer is `name` or one of its short forms (a department asked about as a sender)."""
+        name = normalize(name)
+        out = []
+        for d in self.docs:
+            forms = set()
+            for issuer in d.issuers or ([d.issuer] if d.issuer else []):
+                forms.update(_issuer_forms(issuer, d.region))
+            if name in forms:
+                out.append(d.doc_id)
+        return out
+
+    def warm(self) -> "Catalog":
+        """Build the matchers now (pinyin table, indexes) so the first question does not pay for it."""
+        self._matchers()
+        self.find_departments("预热")
+        return self
+
     def find_regions(self, text) -> list[Mention]:
         return self._matchers()["regions"].find(normalize(text))
 
@@ -267,11 +285,13 @@ class Catalog:
             doc_found = [x for x in doc_found if (x.start, x.end) in spans or
                          not any(x.start < e and s < x.end for s, e in covered)]
         doc_found = _merge_parts(text, doc_found)
-        # a region inside a department's own name (浦东新区政府) names no document
-        dept_exact = [d for d in select(dept_all) if d.how == "exact"]
-        doc_found = [x for x in doc_found if not (x.how == "alias" and x.surface in self._region_forms()
-                                                  and any(d.start <= x.start and x.end <= d.end and (d.end - d.start) > (x.end - x.start)
-                                                          for d in dept_exact))]
+        # a region that is part of a department's own name (浦东新区政府, 上海知识产权局) names no document;
+        # a region put in front of a short name (普陀区知识产权局 for 区知识产权局) still does
+        depts = select(dept_all)
+        doc_found = [x for x in doc_found if not (
+            x.how == "alias" and x.surface in self._region_forms()
+            and any(d.start <= x.start and x.end <= d.end and (d.end - d.start) > (x.end - x.start)
+                    and x.surface in normalize(d.key) for d in depts))]
         doc_found.sort(key=lambda x: (x.start, -x.score))
         doc_spans = [(x.start, x.end) for x in doc_found if x.score > GENERIC_SCORE]
         dept_found = [d for d in select(dept_all)

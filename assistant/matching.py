@@ -274,6 +274,35 @@ def graded_forms(name: str, kind: str = "department", region: str = "") -> list:
     return [name] + [graded(name, f) for f in short_forms(name, kind, region)]
 
 
+def abbreviates(short: str, full: str) -> float:
+    """How well `short` abbreviates `full` (0 when it does not): its characters appear in order in `full`,
+    each but the last opening a word of `full` (技交会 → 国际技术进出口交易会, 专精特新 → 专业化、精细化、
+    特色化、新颖化), the last one opening a word or closing `full`. For task and event names in clause text."""
+    from .normalize import _jieba
+
+    short, full = normalize(short), normalize(full)
+    if len(short) < 2 or len(short) >= len(full) or not _is_subsequence(short, full):
+        return 0.0
+    starts = set()
+    pos = 0
+    for word in _jieba().lcut(full):
+        starts.add(pos)
+        if len(word) > 2:  # words of jieba's dictionary may hide smaller words (知识产权 → 知识 产权)
+            starts.update(pos + k for k in range(2, len(word), 2))
+        pos += len(word)
+    i = 0
+    for k, ch in enumerate(short):
+        last = k == len(short) - 1
+        while i < len(full):
+            if full[i] == ch and (i in starts or (last and i == len(full) - 1)):
+                break
+            i += 1
+        else:
+            return 0.0
+        i += 1
+    return round(0.6 + 0.4 * len(short) / len(full), 4)
+
+
 # --------------------------------------------------------------------------- pinyin
 
 @lru_cache(maxsize=1)

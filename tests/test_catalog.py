@@ -352,3 +352,18 @@ def test_dev_statutes_and_notices(dev):
     assert next(d for d in dev.docs if "自由贸易" in d.title).kind == "plan"
     # a subject that is also a department-like word is the document when the whole subject is written
     assert dept_keys(dev, "三级公立医院绩效考核有哪些指标") == []
+
+
+def test_issuers_and_warm_start(invented):
+    assert invented.issued_by("松岚市知识产权局") == ["sl-2028", "sl-2030"]
+    assert invented.issued_by("区知识产权局") == ["fq-2026"]
+    assert invented.warm() is invented
+
+
+def test_region_written_into_a_short_department_name(invented):
+    # 云渡新区 + 区知识产权局: the region narrows the document, the department is the document's own
+    text = "云渡新区知识产权局牵头哪些任务"
+    assert dept_keys(invented, text) == ["区知识产权局"]
+    assert doc_keys(invented, text) == ["yd-2027"]
+    # 松岚 is part of the department's own name: no document is named by it
+    assert doc_keys(invented, "松岚知识产权局牵头哪些") == []

@@ -1,7 +1,7 @@
 """Tolerant name matching: short forms by rule, abbreviations, homophones, slips, traditional characters."""
 import pytest
 
-from assistant.matching import (NameMatcher, graded_forms, pinyin_of, region_chain, region_short, select, short_forms,
+from assistant.matching import (NameMatcher, abbreviates, graded_forms, pinyin_of, region_chain, region_short, select, short_forms,
                                 split_prefix)
 
 # invented departments: nothing here is in the corpus
@@ -99,3 +99,19 @@ def test_select_prefers_trust_on_equal_spans():
 def test_pinyin_is_toneless_and_per_character():
     assert pinyin_of("保护中新") == pinyin_of("保护中心") == ("bao", "hu", "zhong", "xin")
     assert pinyin_of("a1") == ("a", "1")
+
+
+@pytest.mark.parametrize("short, full", [
+    ("技交会", "中国（上海）国际技术进出口交易会"),
+    ("专精特新", "专业化、精细化、特色化、新颖化"),
+    ("进博会", "中国国际进口博览会"),
+    ("国知局", "国家知识产权局"),
+])
+def test_abbreviates_task_and_event_names(short, full):
+    assert abbreviates(short, full) > 0.6
+
+
+@pytest.mark.parametrize("short, full", [("术口会", "国际技术进出口交易会"), ("知识局", "知识产权局"),
+                                         ("博览会", "博览会"), ("进博会", "进口商品目录")])
+def test_abbreviates_refuses_what_is_no_abbreviation(short, full):
+    assert abbreviates(short, full) == 0.0
