@@ -292,6 +292,9 @@ class Catalog:
             x.how == "alias" and x.surface in self._region_forms()
             and any(d.start <= x.start and x.end <= d.end and (d.end - d.start) > (x.end - x.start)
                     and x.surface in normalize(d.key) for d in depts))]
+        strong = {x.key for x in doc_found if x.score > WEAK_SCORE}
+        if strong:
+            doc_found = [x for x in doc_found if x.score > WEAK_SCORE or x.key in strong]
         doc_found.sort(key=lambda x: (x.start, -x.score))
         doc_spans = [(x.start, x.end) for x in doc_found if x.score > GENERIC_SCORE]
         dept_found = [d for d in select(dept_all)
@@ -310,6 +313,7 @@ class Catalog:
 
 
 GENERIC_SCORE = 0.5
+WEAK_SCORE = 0.55  # a distinctive title word alone: kept only when no stronger document name disagrees
 # what may stand between two parts of one document name (浦东 的 要点, 普陀 那边的 行动方案)
 NAME_GAPS = ("", "的", "之", "那边的", "这边的", "那个", "这个", "的那个", "的这个", "那份", "的那份", "区的", "市的")
 
@@ -515,6 +519,8 @@ def _name_docs(docs: list[DocEntry]) -> None:
                     continue
                 shared = set.intersection(*(word_docs.get(w, set()) for w in gram))
                 score = 0.85 if len(shared) <= 1 else 0.75
+                if len(shared) <= 1 and len(text) >= 4 and gram[-1] != "工作" and gram[0] not in TITLE_VERBS:
+                    add(text, "alias", WEAK_SCORE)  # a distinctive title word alone (行政保护): a weak name
                 for g in genres:
                     if g == "法" and i + n != len(words):
                         continue  # a law is named by the words right before 法

@@ -367,3 +367,10 @@ def test_region_written_into_a_short_department_name(invented):
     assert doc_keys(invented, text) == ["yd-2027"]
     # 松岚 is part of the department's own name: no document is named by it
     assert doc_keys(invented, "松岚知识产权局牵头哪些") == []
+
+
+def test_a_distinctive_title_word_is_a_weak_name(invented, real):
+    assert [(m.key, m.score) for m in invented.find_docs("行政保护执法有哪些")] == [("sl-2028", 0.55)]
+    # a stronger name elsewhere in the question wins over it
+    assert doc_keys(invented, "云渡行政保护方面有什么任务") == ["yd-2027"]
+    assert doc_keys(real, "行政保护工作计划什么时候报送") == [doc_id(real, "行政保护")]
