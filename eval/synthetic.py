@@ -441,6 +441,8 @@ class Generator:
                 step += rng.uniform(0.08, 0.25)
                 values[y] = round(base * step, 1) if unit in ("亿元", "%", "万件") else float(round(base * step))
             actual = {years[0] - 1: base} if with_actual else {}
+            if style == "text":  # running text states the final year only
+                values = {years[-1]: values[years[-1]]}
             out.append(Indicator(name=name, unit=unit, short=short, values=values, actual=actual,
                                  nature=nature, style=style))
         return out
@@ -581,7 +583,8 @@ def render_blocks(doc: SynthDoc, rng: random.Random) -> list[tuple]:
     if style == "regulation":
         top("总则")
         article += 1
-        blocks.append(("p", f"第{cn_numeral(article)}条　为深入实施知识产权强国战略，结合本{LEVEL_OF[doc.region[2:]]}实际，制定本办法。"))
+        own = {"工作要点": "要点", "行动方案": "方案", "实施方案": "方案"}.get(doc.kind, "办法")
+        blocks.append(("p", f"第{cn_numeral(article)}条　为深入实施知识产权强国战略，结合本{LEVEL_OF[doc.region[2:]]}实际，制定本{own}。"))
     # goals
     top("主要目标")
     if style == "regulation":
@@ -641,7 +644,7 @@ def render_blocks(doc: SynthDoc, rng: random.Random) -> list[tuple]:
     if style == "regulation":
         top("附则")
         article += 1
-        blocks.append(("p", f"第{cn_numeral(article)}条　本办法自{cn_date(date(doc.year, 1, 1))}起施行。"))
+        blocks.append(("p", f"第{cn_numeral(article)}条　本{own}自{cn_date(date(doc.year, 1, 1))}起施行。"))
     doc.sections = tops
     # attachment
     if h["attachments"]:
