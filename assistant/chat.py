@@ -86,6 +86,13 @@ class Assistant:
             session.history.append((question, result.answer))
         return result
 
+    def search_terms(self, question: str, session: Session | None = None) -> tuple[str, list[str]]:
+        """(text, documents) that retrieval searches for this question: its topic within the documents it names."""
+        session = session if session is not None else Session()
+        understood = understand(question, self.catalog, self.context.vocabulary)
+        plan = make_plan(understood, session.state, self.context, doc_filter=session.docs)
+        return understood.topic or understood.text, plan.docs
+
     def _phrase(self, plan, result: Answer) -> Answer:
         """Open answers may be phrased by an optional LLM from the cited units only; extractive otherwise."""
         if result.intent != "open" or not result.answered or not (self.settings.llm_base_url and self.settings.llm_model):

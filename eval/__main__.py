@@ -90,8 +90,8 @@ def retrieval_modes(assistant: Assistant, items: list[dict]) -> dict:
         for item in items:
             if not item.get("cite") or len(item["turns"]) > 1:
                 continue
-            query = assistant.resolve(item["turns"][-1], Session())
-            texts = [h.unit.full_text for h in assistant.retriever.search(query.text, k=10, docs=query.docs or None, mode=mode)]
+            text, docs = assistant.search_terms(item["turns"][-1])
+            texts = [h.unit.full_text for h in assistant.retriever.search(text, k=10, docs=docs or None, mode=mode)]
             r1.append(recall_at(item, texts, 1))
             r5.append(recall_at(item, texts, 5))
             rr.append(reciprocal_rank(item, texts))
