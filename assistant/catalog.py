@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 
 from .matching import (TIERS, Mention, NameMatcher, graded, level_of, region_chain, region_short, select, short_forms,
                        split_prefix)
@@ -571,10 +570,8 @@ def _title_words(d: DocEntry) -> list[str]:
     strip += [normalize(d.region), region_short(d.region)] if d.region else []
     for form in sorted({s for s in strip if len(s) >= 2}, key=len, reverse=True):
         flat = flat.replace(form, "")
-    for genre in sorted(GENRES, key=len, reverse=True):
-        if d.genre and flat.endswith(d.genre):
-            flat = flat[: -len(d.genre)]
-            break
+    if d.genre and flat.endswith(d.genre):
+        flat = flat[: -len(d.genre)]
     flat = re.sub(r"[()（）\[\]“”\"'、,，:：]", "", flat)
     if not flat:
         return []

@@ -10,7 +10,6 @@ vocabulary (level words, unit suffixes, word contractions, measure words) as sma
 """
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -188,7 +187,6 @@ def short_forms(name: str, kind: str = "department", region: str = "") -> list[s
     prefix, core = split_prefix(name)
     suffix = unit_suffix(core)
     generic_core = core in SUFFIX_SHORT or core in SUFFIX_SHORT.values() or core in UNIT_SUFFIXES or len(core) < 2
-    cores = {core}
     # parent + unit: 国家知识产权局保护司 → 保护司 (an inner suffix followed by a named unit)
     for inner in ("局", "委", "部", "院", "厅", "署"):
         at = core.find(inner)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from functools import lru_cache
 
 CN_DIGITS = "一二三四五六七八九十"
@@ -70,8 +71,6 @@ def tokenize(text: str, whole_words: bool = False) -> list[str]:
     return [t for t in (tok.strip() for tok in tokens) if t and t not in _STOP and not _PUNCT.match(t)]
 
 
-
-
 # --------------------------------------------------------------------------- comparison form
 
 _SPACE = re.compile(r"\s+")
@@ -83,8 +82,6 @@ def normalize(text: str) -> str:
 
     Positions of matches refer to this form (NFKC may lengthen a few symbols, e.g. … → ...).
     """
-    import unicodedata
-
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
@@ -97,7 +94,7 @@ _CN_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万]+$
 
 def parse_int(numeral: str) -> int | None:
     """An integer written in digits or Chinese numerals ("7", "七", "十二", "一百零五"); None when it is not one."""
-    numeral = unicodedata_nfkc(numeral).strip()
+    numeral = unicodedata.normalize("NFKC", numeral or "").strip()
     if not numeral:
         return None
     if numeral.isdigit():
@@ -111,9 +108,3 @@ def parse_int(numeral: str) -> int | None:
     except (ValueError, KeyError, IndexError, TypeError):
         return None
     return int(value) if value == int(value) else None
-
-
-def unicodedata_nfkc(text: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", text or "")
