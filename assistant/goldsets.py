@@ -101,6 +101,7 @@ class GoldSet:
     items: list[dict]
     skipped_rows: list[int] = field(default_factory=list)  # completely empty rows
     source: str = ""
+    notices: list[str] = field(default_factory=list)  # not errors: things the user may want to know
 
     def describe(self) -> str:
         counts = Counter(item["type"] for item in self.items)
@@ -108,7 +109,7 @@ class GoldSet:
         text = f"已读取 {len(self.items)} 道题（{parts}）。"
         if self.skipped_rows:
             text += f"跳过空行：第{'、'.join(map(str, self.skipped_rows[:10]))}行" + ("等" if len(self.skipped_rows) > 10 else "") + "。"
-        return text
+        return text + "".join(self.notices)
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -128,8 +129,9 @@ def read_gold(path: str | Path, max_bytes: int = MAX_BYTES) -> GoldSet:
     if size == 0:
         raise GoldSetError([Problem(None, "", "文件是空的。")])
     suffix = path.suffix.lower()
+    notices: list[str] = []
     if suffix == ".jsonl":
-        items, skipped = _read_jsonl(path)
+        items, skipped, notices = _read_jsonl(path)
     elif suffix == ".csv":
         items, skipped = _rows_to_items(_csv_rows(path))
     elif suffix == ".xlsx":
@@ -140,7 +142,7 @@ def read_gold(path: str | Path, max_bytes: int = MAX_BYTES) -> GoldSet:
         raise GoldSetError([Problem(None, "", f"不支持的文件类型“{suffix or '无扩展名'}”，请上传 .xlsx、.csv 或 .jsonl 文件。")])
     if not items:
         raise GoldSetError([Problem(None, "", "文件中没有任何题目。")])
-    return GoldSet(items=items, skipped_rows=skipped, source=path.name)
+    return GoldSet(items=items, skipped_rows=skipped, source=path.name, notices=notices)
 
 
 def _cell(value) -> str:
@@ -303,11 +305,12 @@ def _check_item(item: dict, row: int) -> list[Problem]:
     return problems
 
 
-def _read_jsonl(path: Path) -> tuple[list[dict], list[int]]:
+def _read_jsonl(path: Path) -> tuple[list[dict], list[int], list[str]]:
     problems: list[Problem] = []
     items: list[dict] = []
     skipped: list[int] = []
     ids: dict[str, int] = {}
+    extra: dict[str, int] = {}  # field name → first line
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
@@ -348,9 +351,9 @@ def _read_jsonl(path: Path) -> tuple[list[dict], list[int]]:
             else:
                 bad.append(Problem(number, key, "应为字符串或字符串列表。"))
         problems.extend(bad)
-        if unknown:
-            problems.append(Problem(number, "", f"未知字段：{'、'.join(unknown)}；可用字段：{'、'.join(FIELD_COLUMN)}。"))
-        if bad or unknown:
+        for key in unknown:  # kept on the item (a generator may tag its items), but never graded
+            extra.setdefault(key, number)
+        if bad:
             continue
         if "id" not in data:
             problems.append(Problem(number, "id", "缺少 id。"))
@@ -362,10 +365,11 @@ def _read_jsonl(path: Path) -> tuple[list[dict], list[int]]:
         if item["id"] in ids:
             problems.append(Problem(number, "id", f"id“{item['id']}”与第{ids[item['id']]}行重复。"))
         ids[item["id"]] = number
-        items.append(item)
+        items.append({**{k: data[k] for k in unknown}, **item})
     if problems:
         raise GoldSetError(problems)
-    return items, skipped
+    notices = [f"字段“{key}”（首见于第{line}行）不是评分字段，未参与评分。" for key, line in extra.items()]
+    return items, skipped, notices
 
 
 # ---------------------------------------------------------------------------------------------- template

@@ -102,7 +102,8 @@ def evaluation_tab(assistant, settings) -> None:
         summary = gr.Dataframe(label="按题型统计（严格正确 = 答案与引用都正确；召回率@k = 引用片段在检索前 k 条中的比例）",
                                interactive=False, visible=False, elem_id="eval-summary")
         failures = gr.Dataframe(label="未通过的题目", interactive=False, visible=False, wrap=True,
-                                elem_id="eval-failures", max_height=700)
+                                elem_id="eval-failures", max_height=800,
+                                column_widths=["7%", "6%", "14%", "15%", "22%", "24%", "12%"])
         with gr.Row():
             xlsx = gr.DownloadButton("下载报告（.xlsx）", visible=False, elem_id="eval-report-xlsx")
             md = gr.DownloadButton("下载报告（.md）", visible=False, elem_id="eval-report-md")
