@@ -487,7 +487,7 @@ def _name_docs(docs: list[DocEntry]) -> None:
         genres = [d.genre] + GENRES.get(d.genre, []) if d.genre else []
         alone = [g for g in genres if g not in GENRE_NOT_ALONE and len(g) >= 2]
         region_forms = _dedupe([normalize(d.region), region_short(d.region)]) if d.region else []
-        year_forms = [(y, f) for y in d.years for f in (f"{y}年", f"{y}", f"{y % 100:02d}年")]
+        year_forms = [(y, f) for y in d.years for f in (f"{y}年", f"{y}年度", f"{y}", f"{y % 100:02d}年")]
         if len(d.years) > 1:
             a, b = d.years[0], d.years[-1]
             year_forms += [(None, f"{a}{sep}{b}年") for sep in ("—", "-", "~", "至", "到")]
@@ -499,6 +499,10 @@ def _name_docs(docs: list[DocEntry]) -> None:
                 for g in genres:
                     add(r + y + g, "alias", 0.95)
                     add(r + y + "的" + g, "alias", 0.9)
+                if y.endswith(("年", "年度")):
+                    add(y + r, "alias", 0.8)  # 2023年浦东…
+                    for g in genres:
+                        add(y + r + g, "alias", 0.95)
             for g in genres:
                 add(r + g, "alias", 0.9)
         for _, y in year_forms:

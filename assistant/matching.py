@@ -325,6 +325,7 @@ def _char_pinyin(ch: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", first) if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=4096)
 def pinyin_of(text: str) -> tuple[str, ...]:
     return tuple(_char_pinyin(ch) for ch in text)
 
@@ -381,8 +382,8 @@ class NameMatcher:
                 all_forms.append(entry)
         lengths: dict[str, set[int]] = {}
         for form in self.exact:
-            lengths.setdefault(form[0], set()).add(len(form))
-        self.lengths_by_first = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
+            lengths.setdefault(form[:2], set()).add(len(form))
+        self.lengths_by_start = {start: sorted(ls, reverse=True) for start, ls in lengths.items()}
         self._build_tolerant(names, all_forms) if tolerant else None
 
     def _build_tolerant(self, names: dict[str, list], forms: list[_Form]) -> None:
@@ -457,7 +458,7 @@ class NameMatcher:
         out: list[Mention] = []
         n = len(text)
         for i in range(n):
-            for length in self.lengths_by_first.get(text[i], ()):
+            for length in self.lengths_by_start.get(text[i: i + 2], ()):
                 if i + length <= n:
                     span = text[i: i + length]
                     for entry in self.exact.get(span, ()):
@@ -570,7 +571,7 @@ class NameMatcher:
     def find(self, text: str) -> list[Mention]:
         """Non-overlapping mentions, longest then most trusted first; several keys may share one span
         when a name is ambiguous (best first). Positions refer to normalize(text)."""
-        return select(self.candidates(normalize(text)))
+        return select(self.candidates(normalize(text)))  # normalize() of normalised text is a cache hit
 
 
 def select(candidates: list[Mention]) -> list[Mention]:

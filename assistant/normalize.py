@@ -76,17 +76,26 @@ def tokenize(text: str, whole_words: bool = False) -> list[str]:
 _SPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=8192)
+_NORMALIZED: dict[str, str] = {}
+
+
 def normalize(text: str) -> str:
     """The one form names and questions are compared in: NFKC widths, simplified characters, no spaces, lower latin.
 
-    Positions of matches refer to this form (NFKC may lengthen a few symbols, e.g. … → ...).
+    Positions of matches refer to this form (NFKC may lengthen a few symbols, e.g. … → ...). Idempotent, and
+    cached so that normalising an already normalised question costs nothing.
     """
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
-    text = to_simplified(text)
-    return _SPACE.sub("", text).lower()
+    done = _NORMALIZED.get(text)
+    if done is not None:
+        return done
+    out = _SPACE.sub("", to_simplified(unicodedata.normalize("NFKC", text))).lower()
+    if len(_NORMALIZED) > 50_000:
+        _NORMALIZED.clear()
+    _NORMALIZED[text] = out
+    _NORMALIZED[out] = out
+    return out
 
 
 _CN_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万]+$")
