@@ -104,6 +104,8 @@ def test_document_facts_come_from_the_units(invented):
     ("云渡那边的规划", "云渡新区"),               # region alone (suffix dropped)
     ("枫桥26年的要点", "枫桥区"),                 # region + two-digit year
     ("枫桥2026工作要点", "枫桥区"),
+    ("26年枫桥的要点", "枫桥区"),                 # year first, 的 between the parts
+    ("枫桥区2026年度工作要点", "枫桥区"),
     ("行政保护方案的工作要求", "行政保护"),
     ("行政保护实施方案", "行政保护"),
     ("松知局保（2028）3号是什么文件", "行政保护"),  # 文号, any bracket
