@@ -62,7 +62,9 @@ class DocEntry:
     genre: str = ""
     issuers: list[str] = field(default_factory=list)
     notice_title: str = ""  # the 通知 that issued it ("…关于印发…的通知")
-    # (form, how, score): how trusted each name is; generic names score lower and stay ambiguous
+    # [form, how, score, part]: how trusted each name is (generic names score lower and stay ambiguous) and
+    # what it is made of: title, number, region, region_year, region_genre, year_genre, genre, short_title,
+    # subject, title_word, issuer_year, issuer_genre
     forms: list[list] = field(default_factory=list)
 
 
@@ -268,15 +270,15 @@ class Catalog:
         issuer_all = [x for x in m["issuers"].candidates(text) if x.how in ("exact", "alias", "abbrev")]
         doc_found = select(doc_all)
         # a generic genre word after a demonstrative is a reference back (这个方案), not a name
-        doc_found = [x for x in doc_found if not (x.how == "alias" and x.score <= GENERIC_SCORE
-                                                  and DEMONSTRATIVES.search(text[: x.start]))]
+        doc_found = [x for x in doc_found if not (x.part == "genre" and DEMONSTRATIVES.search(text[: x.start]))]
         # an issuer right before a year/genre mention narrows it and joins it
         joined: list[Mention] = []
         for x in doc_found:
             before = [i for i in issuer_all if i.end == x.start and i.key == x.key]
             if before:
                 i = max(before, key=lambda b: b.end - b.start)
-                joined.append(Mention("doc", x.key, text[i.start: x.end], i.start, x.end, min(1.0, x.score + 0.1), x.how))
+                joined.append(Mention("doc", x.key, text[i.start: x.end], i.start, x.end, min(1.0, x.score + 0.1), x.how,
+                                      f"issuer+{x.part}"))
         if joined:
             spans = {(j.start, j.end) for j in joined}
             covered = [(j.start, j.end) for j in joined]
@@ -288,7 +290,7 @@ class Catalog:
         # a region put in front of a short name (普陀区知识产权局 for 区知识产权局) still does
         depts = select(dept_all)
         doc_found = [x for x in doc_found if not (
-            x.how == "alias" and x.surface in self._region_forms()
+            x.part == "region"
             and any(d.start <= x.start and x.end <= d.end and (d.end - d.start) > (x.end - x.start)
                     and x.surface in normalize(d.key) for d in depts))]
         strong = {x.key for x in doc_found if x.score > WEAK_SCORE}
@@ -302,14 +304,6 @@ class Catalog:
         ind_found = [i for i in m["indicators"].find(text)
                      if not any(s <= i.start and i.end <= e for s, e in doc_spans)]
         return tuple(doc_found), tuple(dept_found), tuple(ind_found)
-
-    def _region_forms(self) -> set[str]:
-        forms = self.__dict__.get("_region_form_cache")
-        if forms is None:
-            forms = {normalize(r) for r in self.regions} | {region_short(r) for r in self.regions}
-            self.__dict__["_region_form_cache"] = forms
-        return forms
-
 
 GENERIC_SCORE = 0.5
 WEAK_SCORE = 0.55  # a distinctive title word alone: kept only when no stronger document name disagrees
@@ -344,7 +338,8 @@ def _merge_parts(text: str, found: list[Mention]) -> list[Mention]:
                 continue
             joined = [Mention("doc", m.key, text[a[0]: b[1]], a[0], b[1],
                               round(min(1.0, max(m.score, keys_a[m.key].score) + 0.05), 4),
-                              min(m.how, keys_a[m.key].how, key=TIERS.get)) for m in common]
+                              min(m.how, keys_a[m.key].how, key=TIERS.get), f"{keys_a[m.key].part}+{m.part}")
+                      for m in common]
             found = [m for m in found if m.span not in (a, b)] + joined
             merged = True
             break
@@ -464,25 +459,25 @@ def _name_docs(docs: list[DocEntry]) -> None:
         for w in set(words):
             word_docs.setdefault(w, set()).add(d.doc_id)
     for d in docs:
-        forms: dict[str, tuple[str, float]] = {}
+        forms: dict[str, tuple[str, float, str]] = {}
 
-        def add(form: str, how: str, score: float) -> None:
+        def add(form: str, how: str, score: float, part: str) -> None:
             form = normalize(form)
             if len(form) < 2:
                 return
             old = forms.get(form)
             if old is None or old[1] < score:
-                forms[form] = (how, score)
+                forms[form] = (how, score, part)
 
         title = normalize(d.title)
-        add(title, "exact", 1.0)
+        add(title, "exact", 1.0, "title")
         if d.notice_title:
-            add(d.notice_title, "exact", 1.0)
-        add(title.replace("《", "").replace("》", ""), "alias", 0.95)
-        add(re.sub(r"(\([^()]*\))+$", "", title), "alias", 0.95)
+            add(d.notice_title, "exact", 1.0, "title")
+        add(title.replace("《", "").replace("》", ""), "alias", 0.95, "title")
+        add(re.sub(r"(\([^()]*\))+$", "", title), "alias", 0.95, "title")
         for prefix in COUNTRY_PREFIXES:
             if title.startswith(prefix):
-                add(title[len(prefix):], "alias", 0.95)
+                add(title[len(prefix):], "alias", 0.95, "title")
         _number_forms(d.doc_number, add)
         genres = [d.genre] + GENRES.get(d.genre, []) if d.genre else []
         alone = [g for g in genres if g not in GENRE_NOT_ALONE and len(g) >= 2]
@@ -493,23 +488,23 @@ def _name_docs(docs: list[DocEntry]) -> None:
             year_forms += [(None, f"{a}{sep}{b}年") for sep in ("—", "-", "~", "至", "到")]
             year_forms += [(None, f"{a}{sep}{b}") for sep in ("—", "-")]
         for r in region_forms:
-            add(r, "alias", 0.6)
+            add(r, "alias", 0.6, "region")
             for _, y in year_forms:
-                add(r + y, "alias", 0.8)
+                add(r + y, "alias", 0.8, "region_year")
                 for g in genres:
-                    add(r + y + g, "alias", 0.95)
-                    add(r + y + "的" + g, "alias", 0.9)
+                    add(r + y + g, "alias", 0.95, "region_genre")
+                    add(r + y + "的" + g, "alias", 0.9, "region_genre")
                 if y.endswith(("年", "年度")):
-                    add(y + r, "alias", 0.8)  # 2023年浦东…
+                    add(y + r, "alias", 0.8, "region_year")  # 2023年浦东…
                     for g in genres:
-                        add(y + r + g, "alias", 0.95)
+                        add(y + r + g, "alias", 0.95, "region_genre")
             for g in genres:
-                add(r + g, "alias", 0.9)
+                add(r + g, "alias", 0.9, "region_genre")
         for _, y in year_forms:
             for g in alone:
-                add(y + g, "alias", 0.7)
+                add(y + g, "alias", 0.7, "year_genre")
         for g in alone:
-            add(g, "alias", GENERIC_SCORE)
+            add(g, "alias", GENERIC_SCORE, "genre")
         # short titles: title words before the genre (共建要点, 行政保护方案, 商标法)
         words = cores[d.doc_id]
         for n in (1, 2, 3, 4):
@@ -523,32 +518,32 @@ def _name_docs(docs: list[DocEntry]) -> None:
                 shared = set.intersection(*(word_docs.get(w, set()) for w in gram))
                 score = 0.85 if len(shared) <= 1 else 0.75
                 if len(shared) <= 1 and len(text) >= 4 and gram[-1] != "工作" and gram[0] not in TITLE_VERBS:
-                    add(text, "alias", WEAK_SCORE)  # a distinctive title word alone (行政保护): a weak name
+                    add(text, "alias", WEAK_SCORE, "title_word")  # a distinctive title word alone (行政保护): a weak name
                 for g in genres:
                     if g == "法" and i + n != len(words):
                         continue  # a law is named by the words right before 法
-                    add(text + g, "alias", score)
+                    add(text + g, "alias", score, "short_title")
                     for r in region_forms:
-                        add(r + text + g, "alias", min(0.95, score + 0.05))
+                        add(r + text + g, "alias", min(0.95, score + 0.05), "short_title")
         if words:
             whole = "".join(w for w in words if w not in TITLE_FILLERS)
             subject = "".join(w for w in _drop_leading_verbs(words) if w not in TITLE_FILLERS)
             for g in genres:
-                add(whole + g, "alias", 0.9)
+                add(whole + g, "alias", 0.9, "short_title")
             # a long, distinctive subject names the document without its genre (三级公立医院绩效考核)
             for text in {whole, subject}:
                 if len(text) >= 6 and sum(1 for other in cores.values() if text in "".join(other)) == 1:
-                    add(text, "alias", 0.8)
+                    add(text, "alias", 0.8, "subject")
         # issuer + year / genre (上海市知识产权局2023年…); the issuer alone names a department, not a document
         for issuer in d.issuers or ([d.issuer] if d.issuer else []):
             for form in _issuer_forms(issuer, d.region):
                 for _, y in year_forms:
-                    add(form + y, "alias", 0.85)
+                    add(form + y, "alias", 0.85, "issuer_year")
                     for g in genres:
-                        add(form + y + g, "alias", 0.95)
+                        add(form + y + g, "alias", 0.95, "issuer_genre")
                 for g in genres:
-                    add(form + g, "alias", 0.85)
-        d.forms = [[f, how, score] for f, (how, score) in forms.items()]
+                    add(form + g, "alias", 0.85, "issuer_genre")
+        d.forms = [[f, how, score, part] for f, (how, score, part) in forms.items()]
         d.names = list(forms)
     _displays(docs, cores)
 
@@ -602,16 +597,16 @@ def _number_forms(number: str, add) -> None:
     number = normalize(number)
     if not number:
         return
-    add(number, "exact", 1.0)
+    add(number, "exact", 1.0, "number")
     m = _DOC_NUMBER.match(number)
     if not m:
         return
     head, year, di, n = m.groups()
     for left, right in (("〔", "〕"), ("[", "]"), ("(", ")"), ("【", "】"), ("", ""), ("", "年")):
-        add(f"{head}{left}{year}{right}{n}号", "exact", 1.0)
-        add(f"{head}{left}{year}{right}第{n}号", "exact", 1.0)
-    add(f"{head}{n}号", "alias", 0.9)
-    add(f"{n}号文", "alias", 0.6)
+        add(f"{head}{left}{year}{right}{n}号", "exact", 1.0, "number")
+        add(f"{head}{left}{year}{right}第{n}号", "exact", 1.0, "number")
+    add(f"{head}{n}号", "alias", 0.9, "number")
+    add(f"{n}号文", "alias", 0.6, "number")
 
 
 def _displays(docs: list[DocEntry], cores: dict[str, list[str]]) -> None:

@@ -68,6 +68,7 @@ class Mention:
     end: int
     score: float
     how: str  # exact | alias | abbrev | pinyin | fuzzy
+    part: str = ""  # for documents: what the name is made of (title, number, region, region_genre, genre…)
 
     @property
     def span(self) -> tuple[int, int]:
@@ -343,14 +344,15 @@ class _Form:
     form: str
     how: str
     score: float
+    part: str = ""
 
 
 class NameMatcher:
     """Finds the names of one kind in normalised text.
 
     names: key → surface forms; the first form is the name itself (exact), the others aliases. A form
-    may also be given as (form, how, score) to set its trust. `tolerant` turns on abbreviations,
-    homophones and slips (off for short closed vocabularies such as regions).
+    may also be given as (form, how, score[, part]) to set its trust (and say what it is made of).
+    `tolerant` turns on abbreviations, homophones and slips (off for closed vocabularies such as regions).
     """
 
     MIN_ABBREV = 3  # characters in an abbreviation
@@ -367,17 +369,18 @@ class NameMatcher:
         for key, forms in names.items():
             for i, item in enumerate(forms):
                 if isinstance(item, (tuple, list)):
-                    form, how, score = item
+                    form, how, score, *rest = item
+                    part = rest[0] if rest else ""
                 else:
                     form, how = item, ("exact" if i == 0 else "alias")
-                    score = BASE_SCORE[how]
+                    score, part = BASE_SCORE[how], ""
                 form = normalize(form)
                 if not form:
                     continue
                 if (form, key) in seen:
                     continue
                 seen.add((form, key))
-                entry = _Form(key, form, how, float(score))
+                entry = _Form(key, form, how, float(score), part)
                 self.exact.setdefault(form, []).append(entry)
                 all_forms.append(entry)
         lengths: dict[str, set[int]] = {}
@@ -462,7 +465,7 @@ class NameMatcher:
                 if i + length <= n:
                     span = text[i: i + length]
                     for entry in self.exact.get(span, ()):
-                        out.append(Mention(self.kind, entry.key, span, i, i + length, entry.score, entry.how))
+                        out.append(Mention(self.kind, entry.key, span, i, i + length, entry.score, entry.how, entry.part))
         if not self.tolerant:
             return out
         taken = {(m.start, m.end, m.key) for m in out}

@@ -376,3 +376,12 @@ def test_a_distinctive_title_word_is_a_weak_name(invented, real):
     # a stronger name elsewhere in the question wins over it
     assert doc_keys(invented, "云渡行政保护方面有什么任务") == ["yd-2027"]
     assert doc_keys(real, "行政保护工作计划什么时候报送") == [doc_id(real, "行政保护")]
+
+
+def test_document_mentions_say_what_they_are_made_of(invented):
+    """A region alone is a weaker naming than a title or a 文号; callers can tell them apart by `part`."""
+    assert [m.part for m in invented.find_docs("云渡天气怎么样")] == ["region"]
+    assert [m.part for m in invented.find_docs("松知局保〔2028〕3号")] == ["number"]
+    assert [m.part for m in invented.find_docs("数据产权法")] == ["title"]
+    assert [m.part for m in invented.find_docs("实施方案")] == ["genre", "genre"]
+    assert invented.find_docs("枫桥的要点")[0].part == "region+genre"
