@@ -139,11 +139,15 @@ def write_report(path: Path, summary: dict, modes: dict, failures: list[dict]) -
 DIMENSIONS = ("type", "register", "notation", "numbering", "format", "doc_form", "name_form", "year_form")
 
 
-def run_items(assistant: Assistant, items: list[dict]) -> list[dict]:
+def run_items(assistant: Assistant, items: list[dict], progress: bool = False) -> list[dict]:
     """Ask every item in a fresh session and grade it; uses only the public `ask` entry point."""
+    import sys
+
     texts = {u.unit_id: u.full_text for u in assistant.index.units}
     results = []
-    for item in items:
+    for number, item in enumerate(items, 1):
+        if progress and number % 50 == 0:
+            print(f"  {number}/{len(items)} questions", file=sys.stderr, flush=True)
         session = Session()
         started = time.perf_counter()
         error = ""
@@ -288,7 +292,7 @@ def run_synthetic(args) -> int:
     settings.index_dir = work / "index"
     embedder = load_embedder(settings.model, settings.cache_dir)
     assistant = Assistant(settings, index=load_or_build(settings, embedder=embedder))
-    results = run_items(assistant, gold)
+    results = run_items(assistant, gold, progress=True)
     summary = {"by": {dim: breakdown(results, dim) for dim in DIMENSIONS},
                "overall": breakdown(results, "_all")["-"] if results else {},
                "latency_ms": percentiles([r["latency_ms"] for r in results]),

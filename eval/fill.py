@@ -124,7 +124,8 @@ def fact_expect(doc: SynthDoc, key: str) -> tuple[list[str], list[list[str]], li
     if not value:
         raise Skip(f"the document has no {key}")
     if key in ("addressees", "cc"):
-        parts = [p for p in re.split(r"[，,、]", value) if p]
+        # addressee groups are comma-separated ("区政府各委、办、局，各有关单位"); cc lists units
+        parts = [p for p in re.split(r"[，,]" if key == "addressees" else r"[，,、]", value) if p]
         return parts, [], [parts[0]]
     if key == "copies":
         return [], [[f"{value}份"]], [f"{value}份"]
@@ -469,8 +470,9 @@ class Filler:
             else:
                 item.any_of = [value_variants(ind, b)]
                 if "difference" in expect or "多少" in turns[-8:] or tid == "target-029":
-                    diff = round(ind.values[b] - ind.values[a], 1)
-                    item.answer = [fmt_number(diff)]
+                    diff = fmt_number(round(ind.values[b] - ind.values[a], 1))
+                    item.any_of.append([f"{diff}{ind.unit}", f"{diff}({ind.unit})", f"多{diff}", f"增加{diff}",
+                                        f"增长{diff}", f"提高{diff}", f"差{diff}", f"相差{diff}"])
                 if "both" in expect:
                     item.any_of.insert(0, value_variants(ind, a))
         if "nature" in expect or "预期性" in expect:

@@ -61,6 +61,9 @@ def check_document(doc: SynthDoc, path: Path) -> list[dict]:
         record("lead", set(unit.lead_units) == set(task.leads), n, f"{unit.lead_units} vs {task.leads}")
         got_coop = set(getattr(unit, "cooperating_units", []) or [])
         record("cooperating", got_coop == set(task.cooperating), n, f"{sorted(got_coop)} vs {task.cooperating}")
+        got_guiding = set(getattr(unit, "guiding_units", []) or [])
+        if task.guiding or got_guiding:
+            record("guiding", got_guiding == set(task.guiding), n, f"{sorted(got_guiding)} vs {task.guiding}")
         if task.national or unit.national_units:
             record("national", set(unit.national_units) == set(task.national), n,
                    f"{unit.national_units} vs {task.national}")
@@ -114,7 +117,8 @@ def _table(records: list[dict], row_key: str, metrics: list[str]) -> list[str]:
 
 def parse_table_lines(records: list[dict], examples: int = 2) -> list[str]:
     """Markdown: share correct (count) by format, by notation, header facts by format, and sample misses."""
-    task_metrics = ["clause found", "clause number", "lead", "cooperating", "national", "deadline", "target", "target unit"]
+    task_metrics = ["clause found", "clause number", "lead", "cooperating", "guiding", "national", "deadline",
+                    "target", "target unit"]
     header_metrics = [f"header:{k}" for k in HEADER_FACTS]
     out = ["Share of facts the parser reads as the generator wrote them (count checked).", "",
            "By format:", "", *_table(records, "format", task_metrics), "",

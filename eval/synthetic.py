@@ -19,7 +19,8 @@ from pathlib import Path
 
 FORMATS = ("txt", "md", "docx", "pdf", "html")
 NUMBERING = ("plan-arabic", "plan-paren", "plan-arabic-paren", "regulation")
-NOTATIONS = ("keyed-lead", "keyed-subject", "keyed-dept", "trailing", "trailing-fuze", "lead-participate", "prose")
+NOTATIONS = ("keyed-lead", "keyed-subject", "keyed-dept", "keyed-fuze", "trailing", "trailing-fuze",
+             "lead-participate", "guiding", "prose")
 CN_NUM = "零一二三四五六七八九十"
 
 # --------------------------------------------------------------------------- vocabulary (data)
@@ -127,6 +128,7 @@ class Task:
     lead: list[str] = field(default_factory=list)
     cooperating: list[str] = field(default_factory=list)
     responsible: list[str] = field(default_factory=list)  # named as 负责/责任 without a lead
+    guiding: list[str] = field(default_factory=list)  # named as 指导
     national: list[str] = field(default_factory=list)
     deadline: str = ""
 
@@ -137,7 +139,7 @@ class Task:
 
     @property
     def units(self) -> list[str]:
-        return self.lead + self.responsible + self.cooperating
+        return self.guiding + self.lead + self.responsible + self.cooperating
 
 
 @dataclass
@@ -406,7 +408,7 @@ class Generator:
     def _task(self, number: int, section: str, verb: str, kw: str, notation: str,
               units: list[Dept], national: list[Dept], years: list[int]) -> Task:
         rng = self.rng
-        names = [d.name for d in rng.sample(units, rng.choice((1, 2, 2, 3)))]
+        names = [d.name for d in rng.sample(units, rng.choice((2, 3) if notation == "guiding" else (1, 2, 2, 3)))]
         elab = "，".join(rng.sample(ELABORATIONS, 2))
         task = Task(number=number, label="", section=section, keyword=kw, text="", notation=notation,
                     deadline=self._deadline(years))
@@ -417,7 +419,9 @@ class Generator:
             task.lead, task.cooperating = first, rest
         elif notation == "prose":
             task.responsible, task.cooperating = first, rest
-        else:  # keyed-subject, trailing, trailing-fuze: all named units are responsible
+        elif notation == "guiding":
+            task.guiding, task.responsible = first, rest
+        else:  # keyed-subject, keyed-fuze, trailing, trailing-fuze: all named units are responsible
             task.responsible = names
         if national and notation in ("keyed-subject", "trailing", "keyed-lead") and rng.random() < 0.7:
             task.national = [d.name for d in rng.sample(national, rng.choice((1, 2)))]
@@ -465,6 +469,10 @@ def _responsibility_text(task: Task, rng: random.Random) -> str:
         return f"（牵头部门：{join(task.lead)}{coop}{dl_part}）"
     if n == "keyed-subject":
         return f"（责任主体：{join(task.responsible)}{nat}{dl_part}）"
+    if n == "keyed-fuze":
+        return f"（负责部门：{join(task.responsible)}{dl_part}）"
+    if n == "guiding":
+        return f"（{join(task.guiding)}指导，{join(task.responsible)}负责{dl_part}）"
     if n == "trailing":
         return f"（{join(task.responsible)}{nat}）" + (f"（完成时限：{dl}）" if dl else "")
     if n == "trailing-fuze":
