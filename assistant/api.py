@@ -18,6 +18,7 @@ import binascii
 import hmac
 import json
 import math
+import os
 import threading
 import time
 from collections import OrderedDict, deque
@@ -238,7 +239,7 @@ class AnswerGate:
 
     async def run(self, fn, *args):
         if self.in_flight >= self.limit:
-            raise HTTPException(503, f"当前提问较多（{self.in_flight} 个正在处理），请 {RETRY_AFTER_BUSY} 秒后再试。",
+            raise HTTPException(503, f"当前提问较多（{self.in_flight} 个正在处理），请稍后再试（约 {RETRY_AFTER_BUSY} 秒后）。",
                                 headers={"Retry-After": str(RETRY_AFTER_BUSY)})
         self.in_flight += 1  # the event loop is single-threaded: no lock needed
         try:
@@ -381,7 +382,7 @@ def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None 
         """Answered on the event loop from memory: never queued behind answers or the database."""
         return {"status": "ok", "documents": len(documents_cache), "units": len(assistant.index.units),
                 "model": settings.model, "database": store.dialect, "answers_in_flight": gate.in_flight,
-                "max_in_flight": gate.limit}
+                "max_in_flight": gate.limit, "worker": os.getpid()}
 
     @api.api_route("/api/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                    include_in_schema=False)

@@ -109,7 +109,7 @@ def make_engine(url: str, *, sqlite_max_pages: int | None = None) -> Engine:
     """An engine with durable SQLite settings (WAL, full sync, write lock taken at BEGIN)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        if path and path != ":memory:" and not path.startswith("file:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 

@@ -30,18 +30,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, env: dict | None = None, timeout: float = 180) -> subprocess.Popen:
-    """app.py on 127.0.0.1:port; returns once /api/health answers."""
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+def start_server(port: int, env: dict | None = None, timeout: float = 240, workers: int = 1) -> subprocess.Popen:
+    """app.py on 127.0.0.1:port; returns once /api/health answers (from every worker when several)."""
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", str(workers)],
                             cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + timeout
+    seen: set[int] = set()
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("app.py exited during start-up")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
-                return proc
+            response = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)  # a new connection each time
+            if response.status_code == 200:
+                seen.add(response.json().get("worker", 0))
+                if len(seen) >= workers:
+                    return proc
+                time.sleep(0.2)
         except httpx.HTTPError:
             time.sleep(0.3)
     proc.kill()

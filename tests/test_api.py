@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 @pytest.fixture(scope="module")
 def client(assistant, tmp_path_factory):
     from app import create_app
+    from assistant import feedback
     from assistant.store import Store
 
     folder = tmp_path_factory.mktemp("state")
@@ -17,6 +18,7 @@ def client(assistant, tmp_path_factory):
         client.store = store
         yield client
     assistant.settings.feedback_path = None
+    feedback.use_store(None)
     store.close()
 
 
