@@ -28,7 +28,10 @@ GENRE_KIND = {"要点": "plan", "方案": "plan", "计划": "plan", "规划": "p
               "意见": "opinion", "细则": "regulation", "条例": "regulation", "办法": "regulation",
               "规定": "regulation", "决定": "decision", "通知": "notice", "法": "law"}
 # genre words that alone never name one document (too common in questions or too short)
-GENRE_NOT_ALONE = {"通知", "法", "决定", "规定"}
+# genre words that alone may name a document (ambiguous among all of that genre); 措施, 意见, 办法, 通知…
+# are too common in questions to name anything alone
+GENRE_ALONE = {"工作要点", "要点", "行动方案", "实施方案", "工作方案", "方案", "行动计划", "实施计划", "条例", "实施条例",
+               "实施细则", "细则", "若干措施", "纲要", "实施意见", "指导意见", "管理办法", "实施办法"}
 GENERIC_GENRES = {"通知", "意见", "决定", "规定", "措施", "若干措施"}
 COUNTRY_PREFIXES = ("中华人民共和国",)
 TITLE_FILLERS = {"关于", "的", "和", "与", "及", "年", "工作", "进一步", "印发", "年度", "、", ",", "(", ")", "《", "》"}
@@ -109,7 +112,7 @@ class Catalog:
             by_doc.setdefault(unit.doc_id, []).append(unit)
         titles = {doc_id: _doc_title(us) for doc_id, us in by_doc.items()}
         docs = [_doc_entry(doc_id, us, reported.get(doc_id, {})) for doc_id, us in by_doc.items()]
-        _name_docs(docs)
+        _name_docs(docs, {doc_id: re.sub(r"\s", "", "".join(u.text for u in us)).lower() for doc_id, us in by_doc.items()})
 
         departments: dict[str, DeptEntry] = {}
         region_of = {d.doc_id: d.region for d in docs}
@@ -294,7 +297,7 @@ class Catalog:
             and any(d.start <= x.start and x.end <= d.end and (d.end - d.start) > (x.end - x.start)
                     and x.surface in normalize(d.key) for d in depts))]
         strong = {x.key for x in doc_found if x.score > WEAK_SCORE}
-        if strong:
+        if strong:  # a weak name (a title word, a genre word alone) gives way to a stronger one that disagrees
             doc_found = [x for x in doc_found if x.score > WEAK_SCORE or x.key in strong]
         doc_found.sort(key=lambda x: (x.start, -x.score))
         doc_spans = [(x.start, x.end) for x in doc_found if x.score > GENERIC_SCORE]
@@ -449,8 +452,15 @@ def _genre_of(title: str) -> str:
     return ""
 
 
-def _name_docs(docs: list[DocEntry]) -> None:
-    """Fill names, forms and display of every document (needs all documents: word frequency, collisions)."""
+def _name_docs(docs: list[DocEntry], texts: dict[str, str]) -> None:
+    """Fill names, forms and display of every document (needs all documents: word frequency, collisions).
+    `texts`: each document's text, to tell a title word that is the document's own subject from common words."""
+    def own_subject(word: str, doc_id: str) -> bool:
+        """More frequent in this document than in all the others together (行政保护, not 知识产权)."""
+        own = texts.get(doc_id, "").count(word)
+        others = sum(t.count(word) for k, t in texts.items() if k != doc_id)
+        return own > others
+
     word_docs: dict[str, set[str]] = {}
     cores: dict[str, list[str]] = {}
     for d in docs:
@@ -480,7 +490,7 @@ def _name_docs(docs: list[DocEntry]) -> None:
                 add(title[len(prefix):], "alias", 0.95, "title")
         _number_forms(d.doc_number, add)
         genres = [d.genre] + GENRES.get(d.genre, []) if d.genre else []
-        alone = [g for g in genres if g not in GENRE_NOT_ALONE and len(g) >= 2]
+        alone = [g for g in genres if g in GENRE_ALONE]
         region_forms = _dedupe([normalize(d.region), region_short(d.region)]) if d.region else []
         year_forms = [(y, f) for y in d.years for f in (f"{y}年", f"{y}年度", f"{y}", f"{y % 100:02d}年")]
         if len(d.years) > 1:
@@ -517,7 +527,8 @@ def _name_docs(docs: list[DocEntry]) -> None:
                     continue
                 shared = set.intersection(*(word_docs.get(w, set()) for w in gram))
                 score = 0.85 if len(shared) <= 1 else 0.75
-                if len(shared) <= 1 and len(text) >= 4 and gram[-1] != "工作" and gram[0] not in TITLE_VERBS:
+                if len(shared) <= 1 and len(text) >= 4 and gram[-1] != "工作" and gram[0] not in TITLE_VERBS \
+                        and own_subject(text, d.doc_id):
                     add(text, "alias", WEAK_SCORE, "title_word")  # a distinctive title word alone (行政保护): a weak name
                 for g in genres:
                     if g == "法" and i + n != len(words):
@@ -532,7 +543,8 @@ def _name_docs(docs: list[DocEntry]) -> None:
                 add(whole + g, "alias", 0.9, "short_title")
             # a long, distinctive subject names the document without its genre (三级公立医院绩效考核)
             for text in {whole, subject}:
-                if len(text) >= 6 and sum(1 for other in cores.values() if text in "".join(other)) == 1:
+                if len(text) >= 6 and sum(1 for other in cores.values() if text in "".join(other)) == 1 \
+                        and (len(docs) == 1 or own_subject(text, d.doc_id) or text == subject):
                     add(text, "alias", 0.8, "subject")
         # issuer + year / genre (上海市知识产权局2023年…); the issuer alone names a department, not a document
         for issuer in d.issuers or ([d.issuer] if d.issuer else []):

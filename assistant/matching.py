@@ -40,6 +40,7 @@ CONTRACTIONS = (
     ("文化旅游", "文旅"), ("生态环境", "环境"), ("商务委员会", "商务委"), ("教育委员会", "教委"),
     ("办公室", "办"), ("金融服务", "金融"), ("地方金融监督管理", "金融监管"), ("投资促进", "投促"),
 )
+GENERIC_UNITS = set(SUFFIX_SHORT) | set(SUFFIX_SHORT.values()) | set(UNIT_SUFFIXES)
 # names that are collective, not one department: they get no generated short forms
 COLLECTIVE = re.compile(r"^(各|有关|相关|全体|其他|其它)|成员单位$|各有关")
 # indicator qualifiers people leave out, and measure words that close an indicator name
@@ -193,7 +194,7 @@ def short_forms(name: str, kind: str = "department", region: str = "") -> list[s
         at = core.find(inner)
         if 0 < at < len(core) - 3:
             tail = core[at + 1:]
-            if unit_suffix(tail) and len(tail) >= 3:
+            if unit_suffix(tail) and len(tail) >= 3 and tail not in GENERIC_UNITS:
                 add(tail)
     # a centre is called by its last words (知识产权保护中心 → 保护中心)
     if core.endswith("中心") and len(core) >= 6:
@@ -215,8 +216,8 @@ def short_forms(name: str, kind: str = "department", region: str = "") -> list[s
         add(region_short(region) + core)
     if prefix == "国家":
         levels = ["国家"]
-    for level in levels:
-        add(level + core)
+    for level in levels if not generic_core else []:
+        add(level + core)  # 区政府 alone is any district's government: not a short form of one
     if prefix != "国家" and not generic_core and suffix != core:
         add(core)
     for variant in [core] + [f[len(level):] for level in levels for f in out if f.startswith(level)]:
@@ -331,6 +332,14 @@ def pinyin_of(text: str) -> tuple[str, ...]:
     return tuple(_char_pinyin(ch) for ch in text)
 
 
+@lru_cache(maxsize=1)
+def _word_table() -> dict:
+    """jieba's dictionary of words (word → frequency), to see whether two characters form a word."""
+    from .normalize import _jieba
+
+    return _jieba().dt.FREQ
+
+
 def _is_subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
@@ -413,6 +422,25 @@ class NameMatcher:
                 for last in ends:
                     self.expand.setdefault((full[0], last), []).append((key, full))
                     self.expand_reach[last] = max(self.expand_reach.get(last, 0), 2 * len(full) + 2)
+        self.indicator_words: dict[str, tuple[tuple[str, ...], set[str]]] = {}
+        if self.kind == "indicator":
+            from .normalize import _jieba
+
+            split = {}
+            for key, items in names.items():
+                full = normalize(items[0][0] if isinstance(items[0], (tuple, list)) else items[0])
+                core = full
+                for prefix in INDICATOR_PREFIXES:
+                    if core.startswith(prefix) and len(core) - len(prefix) >= 3:
+                        core = core[len(prefix):]
+                split[key] = tuple(p for p in _jieba().tokenize(core, mode="search") if p[0].strip())
+            counts: dict[str, int] = {}
+            for pieces in split.values():
+                for w in {p[0] for p in pieces}:
+                    counts[w] = counts.get(w, 0) + 1
+            for key, pieces in split.items():
+                rare = {w for w, _, _ in pieces if counts[w] <= 2 and w not in MEASURE_SUFFIXES and len(w) >= 2}
+                self.indicator_words[key] = (pieces, rare)
         # homophones: pinyin of every form of 3+ characters, found by the pinyin of its first two characters
         self.by_pinyin: dict[tuple[str, ...], list[_Form]] = {}
         self.pinyin_starts: dict[tuple[str, str], set[int]] = {}
@@ -427,7 +455,7 @@ class NameMatcher:
                 self.pinyin_starts.setdefault(pys[:2], set()).add(len(form))
             if len(form) >= self.MIN_FUZZY:
                 self.fuzzy.setdefault((form[0], form[-1]), []).append(entry)
-                self.fuzzy_starts.setdefault(form[0], set()).update((len(form) - 1, len(form), len(form) + 1))
+                self.fuzzy_starts.setdefault(form[0], set()).add(len(form))
 
     def _anchors(self, full: str) -> tuple[set[str], set[str], int, str]:
         """First characters an abbreviation may start with, last characters it may end with, the core's
@@ -469,11 +497,33 @@ class NameMatcher:
         if not self.tolerant:
             return out
         taken = {(m.start, m.end, m.key) for m in out}
-        out += self._abbreviations(text, taken)
-        out += self._expansions(text, taken)
-        out += self._homophones(text)
-        out += self._slips(text)
+        tolerant = self._abbreviations(text, taken) + self._expansions(text, taken) + self._homophones(text) \
+            + self._slips(text)
+        out += tolerant
+        if self.kind in ("department", "indicator"):
+            out = [m for m in out if m.how == "exact" or (self._fits(text, m) and self._level_agrees(text, m))]
         return out
+
+    def _fits(self, text: str, m: Mention) -> bool:
+        """A guessed name does not cut a word of the text in two (监管与处 of 监管与处置, 知产局 of 知产局长)."""
+        words = _word_table()
+        if m.end < len(text) and text[m.end - 1: m.end + 1] in words:
+            return False
+        if m.start > 0 and text[m.start - 1: m.start + 1] in words and text[m.start - 1] not in LEVEL_CHARS:
+            return False
+        return True
+
+    def _level_agrees(self, text: str, m: Mention) -> bool:
+        """A short name right after a level word belongs to that level (国家知识产权局 is no 区知识产权局)."""
+        if self.kind != "department":
+            return True
+        before = text[max(0, m.start - 2): m.start]
+        level = "国家" if before == "国家" else (before[-1:] if before[-1:] in LEVEL_CHARS else "")
+        if not level:
+            return True
+        prefix, _ = split_prefix(m.key)
+        own = prefix if prefix in LEVELS else "".join(level_of(r) for r in region_chain(prefix)) if prefix else ""
+        return level in own or (level == "国家" and prefix == "国家")
 
     def _abbreviations(self, text: str, taken: set) -> list[Mention]:
         """Spans whose characters appear in order in a name, anchored at the core's first character (or a
@@ -492,20 +542,42 @@ class NameMatcher:
                 if first in LEVEL_CHARS and len(span) >= 4:
                     checks += [(e, True) for e in abbrev.get((span[1], last), ()) if first in e[3]]
                 for (key, full, core_len, _), levelled in checks:
-                    if len(span) >= len(full) or (start, end + 1, key) in taken:
+                    if len(span) >= len(full) or (start, end + 1, key) in taken or span in GENERIC_UNITS:
                         continue
                     if not _is_subsequence(span, full):
                         continue
                     coverage = (len(span) - levelled) / core_len
                     if coverage < 0.3:
                         continue
+                    if self.kind == "indicator" and not self._kept_words(span, key):
+                        continue
                     score = BASE_SCORE["abbrev"] * (0.85 + 0.15 * min(1.0, coverage))
                     out.append(Mention(self.kind, key, span, start, end + 1, round(score, 4), "abbrev"))
         return out
 
+    def _kept_words(self, span: str, key: str) -> bool:
+        """An indicator's short form keeps whole words of it (jieba's words and their parts), starting with
+        its first word, two or more of them, one distinctive (高价值专利 of 每万人口高价值发明专利拥有量,
+        PCT申请量 of 新增PCT国际专利申请量; not 服务业 of 服务科创板拟上市企业)."""
+        pieces, rare = self.indicator_words.get(key, ((), set()))
+        # states: (characters of the span spelled, end of the last piece in the name) → pieces used, any rare
+        states = {(0, 0): (0, False)}
+        for pos in range(len(span)):
+            for (at, name_end), (count, has_rare) in list(states.items()):
+                if at != pos:
+                    continue
+                for word, w_start, w_end in pieces:
+                    if w_start < name_end or (pos == 0 and w_start != 0) or not span.startswith(word, pos):
+                        continue
+                    state = (pos + len(word), w_end)
+                    value = (count + 1, has_rare or word in rare)
+                    if states.get(state, (0, False)) < value:
+                        states[state] = value
+        return any(at == len(span) and count >= 2 and has_rare for (at, _), (count, has_rare) in states.items())
+
     def _expansions(self, text: str, taken: set) -> list[Mention]:
-        """A span longer than a short name that holds its characters in order, same first character and
-        the same (or the long form of the) suffix; a span that already starts with another name is not one."""
+        """A span longer than a short name that contracts to it with the generic contractions (区科学技术委员会
+        → 区科委, 区发展和改革委员会 → 区发改委); a span that already starts with another name is not one."""
         out = []
         for end in range(len(text)):
             reach = self.expand_reach.get(text[end])
@@ -525,6 +597,8 @@ class NameMatcher:
                         continue
                     if any(span[:k] in self.exact for k in range(2, len(span))):
                         continue
+                    if not (_contracted(span) & (_contracted(full) | {full})):
+                        continue  # the extra characters are not the long form of a contracted word
                     out.append(Mention(self.kind, key, span, start, end + 1, 0.75, "abbrev"))
         return out
 
@@ -548,7 +622,8 @@ class NameMatcher:
         return out
 
     def _slips(self, text: str) -> list[Mention]:
-        """Spans one edit away from a form of 5+ characters, with the same first and last character."""
+        """Spans of a form's length with one character slipped (5+ characters, same first and last character);
+        a character left out is an abbreviation, found by the abbreviation rule."""
         if not self.fuzzy:
             return []
         from rapidfuzz.distance import Levenshtein
@@ -564,7 +639,7 @@ class NameMatcher:
                     continue
                 span = text[start: start + length]
                 for entry in bucket:
-                    if abs(len(entry.form) - length) > 1 or entry.form == span:
+                    if len(entry.form) != length or entry.form == span:
                         continue
                     if Levenshtein.distance(span, entry.form, score_cutoff=1) <= 1:
                         out.append(Mention(self.kind, entry.key, span, start, start + length,

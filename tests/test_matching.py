@@ -56,7 +56,7 @@ def test_region_chain_and_prefix():
 @pytest.mark.parametrize("text, expected", [
     ("区知识产权局牵头", ("区知识产权局", "exact")),
     ("经信委配合", ("市经济信息化委", "abbrev")),
-    ("区经信委", ("市经济信息化委", "abbrev")),   # not in the list: 区 + the rule still finds the 经信委
+    ("市经信委", ("市经济信息化委", "abbrev")),
     ("区科委", ("区科委", "exact")),
     ("区科学技术委员会", ("区科委", "abbrev")),   # the long spelling of a short name
     ("区金融办", ("区金融服务办公室", "abbrev")),
@@ -72,7 +72,11 @@ def test_find(matcher, text, expected):
     assert keys(matcher, text)[:1] == [expected]
 
 
-@pytest.mark.parametrize("text", ["区教委", "区体育馆", "市场", "知识产权", "局里", "各有关部门的意见"])
+@pytest.mark.parametrize("text", ["区教委", "区体育馆", "市场", "知识产权", "局里", "各有关部门的意见",
+                                  "区经信委",        # a district body is not the city's 经信委
+                                  "国家知识产权局",  # the national office is not the district's
+                                  "知产局长",        # the bureau's head: 局 is part of 局长
+                                  "局机关各处室"])
 def test_no_false_hits(matcher, text):
     """A different department one character away (区教委 vs 区科委) is not a slip; vocabulary is no name."""
     assert [m for m in matcher.find(text) if m.key != "各有关部门"] == []
