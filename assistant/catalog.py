@@ -544,7 +544,7 @@ def _name_docs(docs: list[DocEntry], texts: dict[str, str]) -> None:
             # a long, distinctive subject names the document without its genre (三级公立医院绩效考核)
             for text in {whole, subject}:
                 if len(text) >= 6 and sum(1 for other in cores.values() if text in "".join(other)) == 1 \
-                        and (len(docs) == 1 or own_subject(text, d.doc_id) or text == subject):
+                        and (len(docs) == 1 or own_subject(text, d.doc_id)):
                     add(text, "alias", 0.8, "subject")
         # issuer + year / genre (上海市知识产权局2023年…); the issuer alone names a department, not a document
         for issuer in d.issuers or ([d.issuer] if d.issuer else []):
