@@ -455,6 +455,9 @@ class Filler:
         item.notation = f"indicator-{ind.style}"
         item.cite = [ind.name]
         item.any_of = [value_variants(ind, year)]
+        if not ({"year", "yy"} & set(used)) and not re.search("今年|明年|最后", turns):
+            # no year asked: a multi-year table has no single right year; any stated target year counts
+            item.any_of = [[v for y in years for v in value_variants(ind, y)]]
         if tid == "target-030":
             other = self.pick_indicator(doc, lambda i: i is not ind)
             s["indicator_short"] = other.short
