@@ -28,6 +28,8 @@ from assistant.index import IndexBuildError, index_status  # noqa: E402
 from assistant.store import PageSessions, Store  # noqa: E402
 from assistant.web import CSS, create_web  # noqa: E402
 
+LOG_LEVEL = os.environ.get("PA_LOG_LEVEL", "warning")  # uvicorn's; "info" logs each worker's start-up
+
 
 @contextmanager
 def index_lock(settings: Settings):
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"政策问答助手启动中（{args.workers} 个进程）：http://{settings.host}:{settings.port}{settings.root_path}/",
               flush=True)
         uvicorn.run("app:create_app", factory=True, workers=args.workers, host=settings.host, port=settings.port,
-                    root_path=settings.root_path, log_level="warning", app_dir=str(Path(__file__).resolve().parent))
+                    root_path=settings.root_path, log_level=LOG_LEVEL, app_dir=str(Path(__file__).resolve().parent))
         return 0
     try:
         app = create_app(settings)
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"启动失败：{exc}", file=sys.stderr)
         return 1
     print(f"政策问答助手已启动：http://{settings.host}:{settings.port}{settings.root_path}/  （API 文档：/docs）", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, root_path=settings.root_path, log_level="warning")
+    uvicorn.run(app, host=settings.host, port=settings.port, root_path=settings.root_path, log_level=LOG_LEVEL)
     return 0
 
 

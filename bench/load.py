@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,26 +31,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, env: dict | None = None, timeout: float = 240, workers: int = 1) -> subprocess.Popen:
-    """app.py on 127.0.0.1:port; returns once /api/health answers (from every worker when several)."""
+def start_server(port: int, env: dict | None = None, timeout: float = 300, workers: int = 1) -> subprocess.Popen:
+    """app.py on 127.0.0.1:port; returns once /api/health answers and, with several workers, once
+    every worker has logged its start-up (uvicorn's "Application startup complete")."""
+    log = tempfile.NamedTemporaryFile(prefix="pa-server-", suffix=".log", delete=False)
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port),
                              "--workers", str(workers)],
-                            cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1", "PA_LOG_LEVEL": "info", **(env or {})},
+                            stdout=subprocess.DEVNULL, stderr=log)
+    proc.log_path = log.name
+    log.close()
     deadline = time.time() + timeout
-    seen: set[int] = set()
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("app.py exited during start-up")
+            raise RuntimeError("app.py exited during start-up: " + Path(proc.log_path).read_text(errors="replace")[-2000:])
+        started = Path(proc.log_path).read_text(errors="replace").count("Application startup complete")
         try:
-            response = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)  # a new connection each time
-            if response.status_code == 200:
-                seen.add(response.json().get("worker", 0))
-                if len(seen) >= workers:
-                    return proc
-                time.sleep(0.2)
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200 and started >= workers:
+                return proc
         except httpx.HTTPError:
-            time.sleep(0.3)
+            pass
+        time.sleep(0.3)
     proc.kill()
     raise RuntimeError("app.py did not start")
 

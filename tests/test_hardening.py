@@ -447,15 +447,21 @@ def test_two_workers_share_conversations_and_a_restart_keeps_them(index, setting
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_server(port, env, workers=2)
-    try:
-        workers, sessions = set(), []
-        for k in range(12):
+    workers: set[int] = set()
+
+    def converse(k: int) -> str:
+        with httpx.Client() as fresh:  # a new connection per turn: any worker may take it
             first = httpx.post(base + "/api/ask", json={"question": PCT}, timeout=60).json()
+            workers.add(fresh.get(base + "/api/health", timeout=10).json()["worker"])
             follow = httpx.post(base + "/api/ask", json={"question": "那2024年呢？", "session_id": first["session_id"]},
                                 timeout=60).json()
-            assert follow["session_id"] == first["session_id"] and "PCT" in follow["answer"] and "2024" in follow["answer"]
-            sessions.append(first["session_id"])
-            workers.add(httpx.get(base + "/api/health", timeout=10).json()["worker"])
+            workers.add(fresh.get(base + "/api/health", timeout=10).json()["worker"])
+        assert follow["session_id"] == first["session_id"] and "PCT" in follow["answer"] and "2024" in follow["answer"]
+        return first["session_id"]
+
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            sessions = list(pool.map(converse, range(18)))
         assert len(workers) == 2, "both workers should have answered"
     finally:
         proc.terminate()
