@@ -51,8 +51,11 @@ def check_document(doc: SynthDoc, path: Path) -> list[dict]:
         unit = found[0] if found else None
         n = task.notation
         record("clause found", unit is not None, n, task.keyword)
+        if unit is not None:
+            others = [t.keyword for t in doc.tasks if t is not task and _norm(t.keyword) in _norm(unit.text)]
+            record("clause alone", not others, n, f"{task.keyword} shares a unit with {others[:2]}")
         if unit is None:
-            for metric in ("clause number", "lead", "cooperating", "deadline"):
+            for metric in ("clause number", "lead", "deadline") + (("cooperating",) if task.cooperating else ()):
                 record(metric, False, n, "clause not found")
             if task.national:
                 record("national", False, n, "clause not found")
@@ -60,7 +63,8 @@ def check_document(doc: SynthDoc, path: Path) -> list[dict]:
         record("clause number", unit.number == task.number, n, f"{unit.number} vs {task.number}")
         record("lead", set(unit.lead_units) == set(task.leads), n, f"{unit.lead_units} vs {task.leads}")
         got_coop = set(getattr(unit, "cooperating_units", []) or [])
-        record("cooperating", got_coop == set(task.cooperating), n, f"{sorted(got_coop)} vs {task.cooperating}")
+        if task.cooperating or got_coop:
+            record("cooperating", got_coop == set(task.cooperating), n, f"{sorted(got_coop)} vs {task.cooperating}")
         got_guiding = set(getattr(unit, "guiding_units", []) or [])
         if task.guiding or got_guiding:
             record("guiding", got_guiding == set(task.guiding), n, f"{sorted(got_guiding)} vs {task.guiding}")
@@ -117,14 +121,14 @@ def _table(records: list[dict], row_key: str, metrics: list[str]) -> list[str]:
 
 def parse_table_lines(records: list[dict], examples: int = 2) -> list[str]:
     """Markdown: share correct (count) by format, by notation, header facts by format, and sample misses."""
-    task_metrics = ["clause found", "clause number", "lead", "cooperating", "guiding", "national", "deadline",
+    task_metrics = ["clause found", "clause alone", "clause number", "lead", "cooperating", "guiding", "national", "deadline",
                     "target", "target unit"]
     header_metrics = [f"header:{k}" for k in HEADER_FACTS]
     out = ["Share of facts the parser reads as the generator wrote them (count checked).", "",
            "By format:", "", *_table(records, "format", task_metrics), "",
            "By notation (responsibility notation of the clause; indicator style for targets):", "",
            *_table([r for r in records if r["notation"] not in ("-", "header")], "notation", task_metrics), "",
-           "By numbering style:", "", *_table(records, "numbering", ["clause found", "clause number", "lead", "deadline"]), "",
+           "By numbering style:", "", *_table(records, "numbering", ["clause found", "clause alone", "clause number", "lead", "deadline"]), "",
            "Header facts by format:", "", *_table(records, "format", header_metrics), ""]
     misses: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for r in records:

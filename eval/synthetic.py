@@ -186,10 +186,6 @@ class SynthDoc:
     def year(self) -> int:
         return self.years[0]
 
-    def names(self) -> list[str]:
-        """Ways staff name this document (form → text)."""
-        return [self.title]
-
     def dept(self, name: str) -> Dept:
         return next(d for d in self.depts if d.name == name)
 
