@@ -82,7 +82,7 @@ def excerpt(unit: Unit, query_text: str, limit: int = 160) -> str:
     if unit.kind == "clause" and len(sentences) > 1:
         sentences = sentences[1:]
     wanted = _bigrams(query_text)
-    ranked = sorted(sentences, key=lambda s: -len(_bigrams(s) & wanted))[:2]
+    ranked = sorted(sentences, key=lambda s: -len(_bigrams(s) & wanted))[:3]
     text = "".join(s for s in sentences if s in ranked) if ranked else unit.text
     text = re.sub(r"^\d+\s*[、.．]\s*", "", text.strip())
     return text if len(text) <= limit else text[:limit] + "……"

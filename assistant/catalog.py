@@ -15,6 +15,8 @@ from .matching import (TIERS, Mention, NameMatcher, graded, level_of, region_cha
                        split_prefix)
 from .normalize import normalize
 
+CATALOG_VERSION = "catalog-1"  # part of the index fingerprint: change it when the names a catalog derives change
+
 # genre words that close a title, longest first; each maps to the shorter genres people also say
 GENRES = {
     "工作要点": ["要点"], "要点": [], "三年行动计划": ["行动计划", "计划"], "三年行动方案": ["行动方案", "方案"],

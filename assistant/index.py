@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .catalog import Catalog
+from .catalog import CATALOG_VERSION, Catalog
 from .config import Settings
 from .documents import DocumentError, corpus_files, load_corpus
 from .embedding import CONVERTER_VERSION, DEFAULT_MODEL, Embedder, load_embedder
@@ -64,7 +64,7 @@ def bm25_text(unit: Unit) -> str:
 
 def fingerprint(settings: Settings) -> str:
     digest = hashlib.sha256()
-    for part in (INDEX_VERSION, PARSER_VERSION, settings.model,
+    for part in (INDEX_VERSION, PARSER_VERSION, CATALOG_VERSION, settings.model,
                  CONVERTER_VERSION if settings.model == DEFAULT_MODEL else ""):
         digest.update(part.encode() + b"\0")
     folder = Path(settings.corpus_dir)

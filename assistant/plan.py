@@ -100,7 +100,9 @@ def _is_follow_up(q: Question, state: DialogueState) -> bool:
 
 def make_plan(q: Question, state: DialogueState, ctx: Context, doc_filter: list[str] | None = None) -> Plan:
     follow = _is_follow_up(q, state)
-    asks = list(q.asks) or (list(state.asks) if follow else ["open"])
+    asks = list(q.asks) or (list(state.asks) if follow else ["target"] if q.indicators else ["open"])
+    if asks == ["open"] and q.indicators and (q.years or q.relative_years):
+        asks = ["target"]
     if follow and q.asks == ["diff"] and state.asks:
         asks = [a for a in state.asks if a != "diff"] + ["diff"]
     docs = list(q.docs)
@@ -143,8 +145,9 @@ def _doc_years(ctx: Context, doc_id: str) -> set[int]:
 
 def _refusal_reason(q: Question, plan: Plan, ctx: Context) -> str:
     if q.foreign_places and not q.docs:
-        return f"文件库中没有关于「{q.foreign_places[0]}」的文件。"
-    if q.absent_departments and not q.departments:
+        regions = "、".join(dict.fromkeys(d.region for d in ctx.catalog.docs if d.region))
+        return f"文件库中没有「{q.foreign_places[0]}」的文件（现有文件涉及：{regions}）。"
+    if q.absent_departments and not q.departments and ("list" in plan.asks or not _topic_without(q, q.absent_departments)):
         name = q.absent_departments[0]
         where_ = f"《{ctx.title(plan.docs[0])}》" if plan.docs else "现有文件"
         named = _departments_of(ctx, plan.docs)
@@ -161,6 +164,13 @@ def _refusal_reason(q: Question, plan: Plan, ctx: Context) -> str:
                         if len(plan.docs) == 1 else f"所指文件没有涉及{missing[0]}年的内容。")
             return f"文件库中没有涉及{missing[0]}年的文件。"
     return ""
+
+
+def _topic_without(q: Question, words: list[str]) -> str:
+    topic = q.topic
+    for word in words:
+        topic = topic.replace(word, " ")
+    return topic.strip()
 
 
 def _departments_of(ctx: Context, docs: list[str]) -> list[str]:
@@ -225,7 +235,8 @@ def _clauses_by_topic(plan: Plan, ctx: Context, topic: str) -> list[Unit]:
     several = len(plan.docs) != 1
     if not several:
         return [clause_hits[0].unit]
-    with_roles = [h for h in clause_hits if roles_of(h.unit)] or clause_hits
+    who = {"lead", "deadline", "national"} & set(plan.asks)
+    with_roles = ([h for h in clause_hits if roles_of(h.unit)] if who else []) or clause_hits
     top = with_roles[0].score
     chosen: dict[str, Unit] = {}
     for hit in with_roles[:6]:
@@ -246,6 +257,8 @@ def unrelated(q: Question, hits: list[Hit], vocabulary: str) -> bool:
     coverage = sum(w in pool for w in words) / len(words)
     unknown = [w for w in tokenize(q.topic or q.text, whole_words=True)
                if len(w) >= 2 and w not in GENERIC_WORDS and w not in vocabulary]
+    if any(len(w) >= 3 for w in unknown):
+        return coverage < 0.75
     return coverage < 0.4 or (bool(unknown) and coverage < 0.6)
 
 
@@ -304,12 +317,10 @@ def deadline_part(plan: Plan, clauses: list[Unit], composer: Composer, ctx: Cont
         if dated:
             lines.append(f"{where(unit)}写明：“{dated}” {composer.cite(unit)}")
             ok = True
-    if not ok and clauses and not q.clause_numbers:
-        header = ctx.header(clauses[0].doc_id)
-        notice = header.facts.get("reporting_deadlines") if header else None
-        if notice and re.search(r"报送|报告|总结|计划|交", q.text):
-            lines = [f"《{header.doc_title}》要求：{item.strip()} {composer.cite(header)}" for item in notice]
-            ok = True
+    if (not ok or re.search(r"报送|上报|报告|总结", q.text)) and not q.clause_numbers:
+        notice = notice_deadlines(plan, ctx, composer)
+        if notice:
+            lines, ok = notice, True
     if not ok:
         return "", False
     prefix = ""
@@ -318,6 +329,19 @@ def deadline_part(plan: Plan, clauses: list[Unit], composer: Composer, ctx: Cont
         truth = clauses[0].deadline
         prefix = ("是的。" if truth and said[:6] in truth or (said.endswith("年") and said in truth) else "不是。")
     return (prefix + "\n" if prefix else "") + "\n".join(f"- {line}" for line in lines), True
+
+
+def notice_deadlines(plan: Plan, ctx: Context, composer: Composer) -> list[str]:
+    """Reporting deadlines a notice sets (报送…前), from the header that best fits the question."""
+    q = plan.question
+    headers = [u for u in ctx.units if u.kind == "header" and u.facts.get("reporting_deadlines")
+               and (not plan.docs or u.doc_id in plan.docs)]
+    if not headers:
+        return []
+    best = max(headers, key=lambda h: overlap(q.topic or q.text, h.full_text + h.doc_title))
+    items = best.facts["reporting_deadlines"]
+    fitting = [i for i in items if overlap(q.topic, i) >= 0.2] or items
+    return [f"《{best.doc_title}》要求：{item.strip()} {composer.cite(best)}" for item in fitting]
 
 
 _DATED = re.compile(r"[^。；]*?(20\d{2}年\d{0,2}月?(底|末|\d{1,2}日)?前|每年\d{1,2}月(底|\d{1,2}日)?前)[^。；]*[。；]?")
@@ -341,7 +365,9 @@ def open_part(plan: Plan, units: list[Unit], composer: Composer) -> tuple[str, b
     whole = bool(q.clause_numbers) or re.search(r"原文|全文|什么意思|说了什么|说的啥", q.text)
     lines = []
     for unit in units[:3]:
-        quote = unit.text if whole and len(unit.text) <= 600 else excerpt(unit, q.topic or q.text)
+        body = unit.body.strip()
+        quote = unit.text if whole and len(unit.text) <= 600 else body if len(body) <= 260 else \
+            excerpt(unit, q.topic or q.text, limit=260)
         lines.append(f"- **{where(unit)}**：“{quote}” {composer.cite(unit)}")
     return "文件中的相关内容：\n" + "\n".join(lines), True
 
@@ -363,7 +389,12 @@ def target_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool
     if not found:
         return "", False, ""
     main = [(u, t) for u, t in found if t.scope in ("", u.doc_title) or t.scope == ctx.catalog.doc(u.doc_id).region]
-    if main and len(main) < len(found) and not any(t.scope.strip("“”") in q.text for _, t in found):
+    named_scope = [(u, t) for u, t in found if t.scope and any(len(part) >= 2 and part in q.text
+                                                              for part in re.split(r"[“”\"]", t.scope))
+                   and t.scope != ctx.catalog.doc(u.doc_id).region]
+    if named_scope:
+        found = named_scope
+    elif main and len(main) < len(found):
         found = main
     available = sorted({t.year for _, t in found if t.year})
     if plan.years:
@@ -467,7 +498,7 @@ def list_units(plan: Plan, state: DialogueState, ctx: Context) -> tuple[list[Uni
         pool = [u for u in pool if _has_role(u, dept, roles)]
         how.append(f"「{dept}」" + _role_words(roles))
         if len(plan.departments) > 1 and re.search(r"共同|一起|都在|两家", q.text):
-            pool = [u for u in pool if plan.departments[1] in roles_of(u)]
+            pool = [u for u in pool if any(same_unit(plan.departments[1], n) for n in roles_of(u))]
             how[-1] = f"「{dept}」与「{plan.departments[1]}」共同承担的"
     wanted = _deadline_filter(plan)
     if wanted:
@@ -490,25 +521,32 @@ def list_units(plan: Plan, state: DialogueState, ctx: Context) -> tuple[list[Uni
 def _has_role(unit: Unit, dept: str, roles: list[str]) -> bool:
     local = _unique(unit.lead_units + unit.responsible_units)
     if "sole" in roles:
-        return local == [dept]
+        return _unique(local + unit.cooperating_units + unit.guiding_units) == [dept]
     if "joint" in roles:
         return dept in local and len(local) > 1
+    named = lambda names: any(same_unit(dept, n) for n in names)  # noqa: E731
     if "cooperating" in roles:
-        return dept in unit.cooperating_units or (dept in local and local[0] != dept and not
-                                                   any(r.lead for r in unit.responsibilities))
+        return named(unit.cooperating_units) or (dept in local and local[0] != dept and not
+                                                 any(r.lead for r in unit.responsibilities))
     if "guiding" in roles:
-        return dept in unit.guiding_units
+        return named(unit.guiding_units)
     if "national" in roles:
-        return dept in unit.national_units
+        return named(unit.national_units)
     if "lead" in roles:
-        return dept in unit.lead_units
-    return dept in roles_of(unit)
+        return named(unit.lead_units)
+    return named(roles_of(unit))
 
 
 def _role_words(roles: list[str]) -> str:
     words = {"sole": "单独负责的", "joint": "与其他单位共同负责的", "cooperating": "参与或配合的", "guiding": "指导的",
              "national": "作为国家层面对口部门的", "lead": "牵头的"}
     return next((words[r] for r in roles if r in words), "负责或参与的")
+
+
+def same_unit(a: str, b: str) -> bool:
+    """Two spellings of one unit: equal, or one is the other with its parent body in front."""
+    short, long = sorted((a, b), key=len)
+    return a == b or (len(short) >= 3 and long.endswith(short))
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -676,9 +714,11 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
     if not plan.docs and "meta" in plan.asks:
         header = next((h.unit for h in retrieved_hits if h.unit.kind == "header"), None)
         plan.docs = [header.doc_id] if header else []
-    out_of_scope = not (q.names_entities or q.clause_numbers or plan.follow_up or structured) and \
-        unrelated(q, retrieved_hits, ctx.vocabulary)
-    if out_of_scope:
+    specific = q.departments or q.indicators or q.clause_numbers or q.sections or q.last_clause or plan.follow_up
+    if not specific and not q.topic and not q.docs and not ({"meta", "structure"} & set(plan.asks)):
+        return refusal(intent, "请说明想了解的具体事项，例如哪项任务、哪个指标或哪份文件。", retrieved, scope_note), state
+    if not specific and q.topic and not ({"meta", "structure"} & set(plan.asks)) and \
+            unrelated(q, retrieved_hits, ctx.vocabulary):
         return refusal(intent, "抱歉，文件中没有与该问题相关的内容。", retrieved, scope_note), state
     for ask in plan.asks:
         text, ok = "", False

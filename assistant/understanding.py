@@ -23,6 +23,7 @@ _LAST_CLAUSE = re.compile(r"最后一[条项]|编到(了)?第几|第几条")
 _DEADLINE = re.compile(r"20\d{2}年(\d{1,2}月(底|末|中旬|上旬|下旬|\d{1,2}日)?|底|年底|末)|持续推进|长期坚持|常态化推进")
 _VALUE = re.compile(r"(\d+(?:\.\d+)?)\s*(万件|万元|亿元|万人|件|家|个|项|次|%|％|人|所|座|元|天|小时)")
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?)(新区|自治区|特别行政区|省|市|区|县)(?![\u4e00-\u9fff]{0,2}(局|委|办|院|处|中心|会|政府))")
+WEAK_DOC_PARTS = {"genre", "title_word", "year_genre", "subject", ""}
 _SEGMENT = re.compile(r"[？?；;。!！]|另外|顺带|还有|同时|其中")
 
 
@@ -116,6 +117,9 @@ def _resolve_docs(catalog: Catalog, mentions: list[Mention], years: list[int]) -
     chosen: list[str] = []
     ambiguous: list[str] = []
     groups = [sorted(group, key=lambda m: -m.score) for group in by_span.values()]
+    longest = max((len(g[0].surface) for g in groups), default=0)
+    if len(groups) > 1:  # a bare genre word ("计划") yields to a specific name ("行政保护")
+        groups = [g for g in groups if len(g[0].surface) > 2 or len(g[0].surface) == longest]
     named_sets = [{m.key for m in group} for group in groups]
     # documents that every group agrees on (region + genre + year name one document together)
     common = set.intersection(*named_sets) if named_sets else set()
@@ -155,9 +159,9 @@ def _region_years(text: str, catalog: Catalog, mentions: list[Mention]) -> list[
     return years
 
 
-_DEPT_TAIL = re.compile(r"(局|委|办|院|处|科|中心|署|厅|司|部|行|街道|镇|集团|法院|检察院|海关|管委会|委员会|办公室|政府|协会|支队|分局)")
+_DEPT_TAIL = re.compile(r"(委员会|办公室|管委会|检察院|法院|海关|街道|集团|政府|协会|支队|分局|中心|银行|局|委|办|院|处|科|署|厅|司|部(?!门))")
 _CUT = re.compile(r".*(在|里|裡|的|是|和|与|及|中|对|由|让|给|把|被|有|问|看|跟|同|请|了|那边|这边|呢|吗|，|,)")
-_GENERIC_UNIT = re.compile(r"^(哪|什么|那|这|各|该|其|本|责任|牵头|配合|协办|承办|主管|对口|有关|相关|一级|二级|国家层面|第)")
+_GENERIC_UNIT = re.compile(r"^(哪|什么|那|这|各|该|其|本|全|跨|其他|责任|牵头|配合|协办|承办|主管|对口|有关|相关|一级|二级|国家层面|国家局|第)|哪|谁|什么|几")
 
 
 def department_like(text: str) -> list[str]:
@@ -167,7 +171,7 @@ def department_like(text: str) -> list[str]:
         run = match.group(0)
         for tail in _DEPT_TAIL.finditer(run):
             word = _CUT.sub("", run[: tail.end()])
-            if len(word) >= 3 and not _GENERIC_UNIT.match(word) and word not in out:
+            if 3 <= len(word) <= 12 and not _GENERIC_UNIT.search(word) and word not in out:
                 out.append(word)
     return out
 
@@ -189,13 +193,31 @@ def _absent_departments(text: str, known_spans: list[tuple[int, int]], vocabular
     return [w for w in department_like(_blank(text, known_spans)) if w not in vocabulary]
 
 
-def _foreign_places(text: str, known_spans: list[tuple[int, int]], vocabulary: str) -> list[str]:
-    """Place names the corpus never mentions (a region with no document)."""
+_OWNS_DOCUMENT = re.compile(r"^\s*(\d{2,4}\s*年|今年|明年|去年|的?(知识产权(局|工作|强[区市]|保护)?)?(\d{4}年)?(工作要点|要点|行动方案|实施方案|方案|计划|文件|规划)"
+                            r"|那[边份]|有没有|是否|出台|$)")
+
+
+def _foreign_places(text: str, known_spans: list[tuple[int, int]], regions: list[str], vocabulary: str) -> list[str]:
+    """Places named as the owner of a document or a body ("闵行区2025年…", "杭州的工作要点", "杭州…保护中心")
+    that no document belongs to."""
     blanked = _blank(text, known_spans)
-    return [p for p in place_names(blanked) if p not in vocabulary and p[:2] not in vocabulary]
+    stems = {r[:2] for r in regions if r}
+    out = []
+    for place in place_names(blanked):
+        if place[:2] in stems:
+            continue
+        at = blanked.find(place)
+        after = blanked[at + len(place):]
+        owns_body = any(s == at + len(place) for s, _ in known_spans) and place[:2] not in vocabulary
+        if _OWNS_DOCUMENT.match(after) or owns_body:
+            out.append(place)
+    return out
 
 
 def _topic(text: str, spans: list[tuple[int, int]]) -> str:
+    """What the question is about: its words minus entities, asks, years and framing words."""
+    from .normalize import tokenize
+
     rest = _blank(text, spans)
     for fragments in lexicon.ASKS.values():
         rest = _compiled(tuple(fragments)).sub(" ", rest)
@@ -204,9 +226,12 @@ def _topic(text: str, spans: list[tuple[int, int]]) -> str:
     rest = re.sub(r"20\d{2}\s*年?|\d{2}\s*年|第\s*[零〇一二两三四五六七八九十百\d]+\s*[条项点條項點]", " ", rest)
     rest = re.sub("|".join(lexicon.RELATIVE_YEARS), " ", rest)
     rest = _compiled(tuple(lexicon.FILLERS)).sub(" ", rest)
-    rest = re.sub(r"[^\w\u4e00-\u9fff%％.]+", " ", rest)
-    words = [w for w in rest.split() if len(w) >= 2 or re.match(r"[A-Za-z]", w)]
-    return " ".join(words)
+    words = []
+    for chunk in re.split(r"[^\w\u4e00-\u9fff%％.]+", rest):
+        kept = [w for w in tokenize(chunk, whole_words=True) if w not in lexicon.FILLER_WORDS]
+        if kept:
+            words.append("".join(kept) if "".join(kept) in chunk else " ".join(kept))
+    return " ".join(w for w in words if len(w) >= 2 or re.match(r"[A-Za-z]", w))
 
 
 def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
@@ -221,7 +246,11 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     q.docs, q.ambiguous_docs = _resolve_docs(catalog, doc_mentions, years)
     q.departments = list(dict.fromkeys(m.key for m in sorted(dept_mentions, key=lambda m: m.start)))
     q.indicators = list(dict.fromkeys(m.key for m in sorted(indicator_mentions, key=lambda m: (-m.score, m.start))))
-    spans = [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions]
+    if q.docs:
+        q.indicators = [i for i in q.indicators if set(catalog.indicators[i].docs) & set(q.docs)]
+    spans = [(m.start, m.end) for m in doc_mentions + indicator_mentions]
+    if {"lead", "list"} & set(q.asks) or not q.asks:
+        spans += [(m.start, m.end) for m in dept_mentions]
     region_mentions = catalog.find_regions(text)
     spans += [(m.start, m.end) for m in region_mentions]
     for match in _CLAUSE.finditer(text):
@@ -236,19 +265,27 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     for words, key, _ in lexicon.META_FIELDS:
         if "meta" in q.asks and _find(words, text) and key not in q.meta_fields:
             q.meta_fields.append(key)
+    named = _blank(text, [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions])
     for role, fragments in lexicon.ROLE_FILTERS.items():
-        if _find(fragments, text):
+        if _find(fragments, named):
             q.roles.append(role)
     q.deadlines = [m.group(0) for m in _DEADLINE.finditer(text)]
     q.values = [m.group(0) for m in _VALUE.finditer(text) if not re.match(r"20\d{2}", m.group(0))]
     q.sections = _sections(catalog, text, q.docs)
     spans += [(m.start(), m.end()) for m in _DEADLINE.finditer(text)]
     q.absent_departments = _absent_departments(text, spans, vocabulary) if vocabulary else []
-    q.foreign_places = _foreign_places(text, spans, vocabulary) if vocabulary else []
+    entity_spans = [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions]
+    q.foreign_places = _foreign_places(text, entity_spans, [d.region for d in catalog.docs], vocabulary)
+    owned = [m for m in doc_mentions for p in q.foreign_places
+             if re.fullmatch(r"[的\s]*", text[text.find(p) + len(p):m.start] if text.find(p) + len(p) <= m.start else "x")]
+    if q.foreign_places and (owned or all(getattr(m, "part", "") in WEAK_DOC_PARTS for m in doc_mentions)):
+        q.docs, q.ambiguous_docs = [], []  # "北京市…工作要点": the genre words name no document of that place
     q.topic = _topic(text, spans + [(m.start(), m.end()) for m in _VALUE.finditer(text)])
     q.pronoun = any(re.search(p, text) for p in lexicon.PRONOUNS)
     q.ellipsis = any(re.search(p, text) for p in lexicon.ELLIPSIS)
     q.count = bool(re.search(r"[几多少]+[项条件个]|一共|总共|条目数|编到", text)) and "list" in q.asks
+    if not q.indicators and ({"target", "diff"} & set(q.asks) or q.ellipsis):
+        q.indicators = similar_indicators(catalog, _blank(text, [(m.start, m.end) for m in doc_mentions]), q.docs)
     q.confirm = bool(re.search(r"是不是|是否|对吗|没记错|对不对|还是|吗[？?]?$|一样吗", text))
     return q
 
@@ -264,6 +301,27 @@ def _sections(catalog: Catalog, text: str, docs: list[str]) -> list[str]:
             if len(name) >= 2 and name in text and name not in found:
                 found.append(name)
     return sorted(found, key=len, reverse=True)
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"[\s（）()“”\"%]", "", text.lower())
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def similar_indicators(catalog: Catalog, text: str, docs: list[str] | None = None) -> list[str]:
+    """Indicators named loosely ("服判息诉率", "质押融资登记金额"): most of their character pairs are in the question."""
+    asked = _bigrams(text)
+    scored = []
+    for name, entry in catalog.indicators.items():
+        if docs and not set(entry.docs) & set(docs):
+            continue
+        wanted = _bigrams(name)
+        if wanted:
+            scored.append((len(wanted & asked) / min(len(wanted), 6), name))
+    best = max((score for score, _ in scored), default=0.0)
+    if best < 0.5:
+        return []
+    return [name for score, name in sorted(scored, reverse=True) if score >= best - 0.12]
 
 
 def segments(text: str) -> list[str]:
