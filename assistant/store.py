@@ -19,7 +19,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -127,8 +127,10 @@ def make_engine(url: str, *, sqlite_max_pages: int | None = None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(connection):
-            # the write lock up front: two processes never deadlock upgrading a read to a write
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # writers take the write lock up front (two processes never deadlock upgrading a read to a
+            # write); readers begin deferred and, with WAL, never wait for a writer
+            mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     if url.startswith("postgresql://"):
@@ -183,6 +185,8 @@ class Store:
         self.units = units or {}
         self.clock = clock
         self._locks = [threading.Lock() for _ in range(64)]
+        self._write_lock = threading.Lock()
+        self._fresh: OrderedDict[str, None] = OrderedDict()  # ids issued by new(), not yet stored
         self._last_purge = 0.0
         try:
             migrate(self.engine)
@@ -200,10 +204,16 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
+    def _tx(self, write: bool = True) -> Iterator[Connection]:
+        """One transaction. SQLite writers of this process queue on a lock first, so that only one
+        of them at a time waits in SQLite's busy handler (whose back-off sleeps grow to 100 ms)."""
+        serialise = write and self.dialect == "sqlite"
         try:
-            with self.engine.begin() as conn:
-                yield conn
+            with self._write_lock if serialise else nullcontext(), self.engine.connect() as conn:
+                if not write:
+                    conn = conn.execution_options(sqlite_begin="DEFERRED")
+                with conn.begin():
+                    yield conn
         except SQLAlchemyError as exc:
             raise _unavailable(exc) from exc
 
@@ -214,20 +224,24 @@ class Store:
     # ----------------------------------------------------------------------- conversations
 
     def new(self, user: str = "", kind: str = "api") -> tuple[str, Session]:
-        """A fresh conversation with a server-issued id; the oldest beyond the quotas are dropped."""
+        """A fresh conversation with a server-issued id; stored (and the quotas applied) at its first save."""
         session_id = secrets.token_hex(16)
-        session = Session()
-        now = self.clock()
-        with self._tx() as conn:
-            conn.execute(text("INSERT INTO conversations (id, owner, kind, created, updated, state) "
-                              "VALUES (:id, :owner, :kind, :now, :now, :state)"),
-                         {"id": session_id, "owner": user, "kind": kind, "now": now,
-                          "state": json.dumps(encode_session(session), ensure_ascii=False)})
+        self._fresh[session_id] = None
+        while len(self._fresh) > 100_000:  # issued to clients that never came back
+            self._fresh.popitem(last=False)
+        return session_id, Session()
+
+    def _upsert(self, conn: Connection, session_id: str, user: str, session: Session, kind: str, now: float) -> None:
+        conn.execute(text("INSERT INTO conversations (id, owner, kind, created, updated, state) "
+                          "VALUES (:id, :owner, :kind, :now, :now, :state) "
+                          "ON CONFLICT (id) DO UPDATE SET updated = excluded.updated, state = excluded.state"),
+                     {"id": session_id, "owner": user, "kind": kind, "now": now,
+                      "state": json.dumps(encode_session(session), ensure_ascii=False)})
+        if self._fresh.pop(session_id, 0) is None:
             self._enforce_quotas(conn, user, kind)
             if now - self._last_purge > 60:
                 self._purge(conn, now)
                 self._last_purge = now
-        return session_id, session
 
     def _enforce_quotas(self, conn: Connection, user: str, kind: str) -> None:
         """A login's own oldest conversations go first, then the kind's oldest: one client cannot push
@@ -255,24 +269,21 @@ class Store:
         """The conversation, or None when the id is unknown, expired, of another kind or another user's."""
         if not isinstance(session_id, str) or not ID_PATTERN.match(session_id):
             return None
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             row = conn.execute(text("SELECT owner, kind, updated, state FROM conversations WHERE id = :id"),
                                {"id": session_id}).first()
-            if row is None or row.owner != user or row.kind != kind:
-                return None
-            if row.updated < self.clock() - self.idle_seconds:
-                conn.execute(text("DELETE FROM conversations WHERE id = :id"), {"id": session_id})
-                return None
+        if row is None or row.owner != user or row.kind != kind:
+            return None
+        if row.updated < self.clock() - self.idle_seconds:
+            with self._tx() as conn:
+                conn.execute(text("DELETE FROM conversations WHERE id = :id AND updated = :u"),
+                             {"id": session_id, "u": row.updated})
+            return None
         return decode_session(json.loads(row.state), self.units)
 
     def save(self, session_id: str, user: str, session: Session, kind: str = "api") -> None:
-        state = json.dumps(encode_session(session), ensure_ascii=False)
-        now = self.clock()
         with self._tx() as conn:
-            conn.execute(text("INSERT INTO conversations (id, owner, kind, created, updated, state) "
-                              "VALUES (:id, :owner, :kind, :now, :now, :state) "
-                              "ON CONFLICT (id) DO UPDATE SET updated = excluded.updated, state = excluded.state"),
-                         {"id": session_id, "owner": user, "kind": kind, "now": now, "state": state})
+            self._upsert(conn, session_id, user, session, kind, self.clock())
 
     def get_or_new(self, session_id: str | None, user: str = "", kind: str = "api") -> tuple[str, Session]:
         session = self.load(session_id, user, kind) if session_id else None
@@ -286,7 +297,7 @@ class Store:
                          {"id": session_id, "owner": user})
 
     def count(self, kind: str | None = None) -> int:
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             if kind is None:
                 return conn.execute(text("SELECT COUNT(*) FROM conversations")).scalar()
             return conn.execute(text("SELECT COUNT(*) FROM conversations WHERE kind = :k"), {"k": kind}).scalar()
@@ -299,11 +310,7 @@ class Store:
         answer_id = secrets.token_hex(16)
         now = self.clock()
         with self._tx() as conn:
-            conn.execute(text("INSERT INTO conversations (id, owner, kind, created, updated, state) "
-                              "VALUES (:id, :owner, :kind, :now, :now, :state) "
-                              "ON CONFLICT (id) DO UPDATE SET updated = excluded.updated, state = excluded.state"),
-                         {"id": session_id, "owner": user, "kind": kind, "now": now,
-                          "state": json.dumps(encode_session(session), ensure_ascii=False)})
+            self._upsert(conn, session_id, user, session, kind, now)
             conn.execute(text("INSERT INTO answers (id, conversation_id, owner, created, question, answer) "
                               "VALUES (:id, :sid, :owner, :now, :q, :a)"),
                          {"id": answer_id, "sid": session_id, "owner": user, "now": now, "q": question,
@@ -311,7 +318,7 @@ class Store:
         return answer_id
 
     def answer(self, answer_id: str) -> dict | None:
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             row = conn.execute(text("SELECT conversation_id, owner, created, question, answer FROM answers "
                                     "WHERE id = :id"), {"id": answer_id}).first()
         if row is None:
@@ -349,7 +356,7 @@ class Store:
 
     def feedback(self) -> list[dict]:
         """Every current judgement with its question and answer, oldest first."""
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(text(
                 "SELECT f.answer_id, f.owner, f.liked, f.reason, f.updated, a.conversation_id, a.created, "
                 "a.question, a.answer FROM feedback f JOIN answers a ON a.id = f.answer_id "

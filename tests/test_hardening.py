@@ -55,7 +55,7 @@ def tmpfs():
 @pytest.fixture(scope="module")
 def server(index, settings, tmp_path_factory, tmpfs):
     """app.py on a free port: one answer at a time, at most 3 in flight, state on the tmpfs."""
-    from bench.load import free_port, start_server
+    from bench.load import free_port, start_server, stop_server
 
     data = (tmpfs or tmp_path_factory.mktemp("state")) / "state"
     port = free_port()
@@ -64,8 +64,7 @@ def server(index, settings, tmp_path_factory, tmpfs):
                                "PA_CONCURRENCY": "1", "PA_MAX_INFLIGHT": "3", "PA_MAX_UPLOAD_BYTES": str(1024 * 1024),
                                "GRADIO_ANALYTICS_ENABLED": "False"})
     yield {"base": f"http://127.0.0.1:{port}", "port": port, "proc": proc, "data": data}
-    proc.terminate()
-    proc.wait(timeout=30)
+    stop_server(proc)
 
 
 @pytest.fixture
@@ -321,7 +320,8 @@ def test_sessions_are_issued_by_the_server_and_bound_to_the_login(app_with):
 def test_api_traffic_does_not_evict_page_conversations(app_with):
     client = app_with(max_sessions=5, max_page_sessions=5)
     store = client.app.state.store
-    page_id, _ = store.new(kind="page")
+    page_id, page = store.new(kind="page")
+    store.save(page_id, "", page, kind="page")
     for _ in range(12):
         assert client.post("/api/ask", json={"question": LEAD}).status_code == 200
     assert store.count("api") == 5 and store.load(page_id, kind="page") is not None
@@ -441,7 +441,7 @@ def test_page_login_attempts_are_limited(app_with):
 def test_two_workers_share_conversations_and_a_restart_keeps_them(index, settings, tmp_path):
     """`app.py --workers 2` on one SQLite file: every turn on a new connection (either worker), then a
     restart of the whole server between two turns."""
-    from bench.load import free_port, start_server
+    from bench.load import free_port, start_server, stop_server
 
     env = {"PA_INDEX": str(settings.index_dir), "PA_CORPUS": str(settings.corpus_dir), "PA_DATA": str(tmp_path)}
     port = free_port()
@@ -464,8 +464,7 @@ def test_two_workers_share_conversations_and_a_restart_keeps_them(index, setting
             sessions = list(pool.map(converse, range(18)))
         assert len(workers) == 2, "both workers should have answered"
     finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+        stop_server(proc)
     proc = start_server(port, env, workers=2)
     try:
         for session_id in sessions:
@@ -473,5 +472,43 @@ def test_two_workers_share_conversations_and_a_restart_keeps_them(index, setting
                                timeout=60).json()
             assert again["session_id"] == session_id and "PCT" in again["answer"] and "65件" in again["answer"]
     finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+        stop_server(proc)
+
+
+# --------------------------------------------------------------------------- 11. the whole API, fuzzed
+
+schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (optional fuzz run)")
+from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(assistant, tmp_path_factory):
+    from app import create_app
+    from assistant import feedback
+    from assistant.store import Store
+
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'state.db'}", units=assistant.units_by_id)
+    yield create_app(assistant=assistant, store=store)
+    feedback.use_store(None)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def api_schema(fuzz_app):
+    return schemathesis.openapi.from_asgi("/openapi.json", fuzz_app)
+
+
+fuzzed = schemathesis.pytest.from_fixture("api_schema")
+
+
+@fuzzed.parametrize()
+@hypothesis_settings(max_examples=40, deadline=None, derandomize=True,
+                     suppress_health_check=list(HealthCheck))
+def test_the_api_fuzzed_against_its_own_schema(case):
+    """No server error and every response as documented (status, content type, body schema)."""
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
+                                                   status_code_conformance)
+
+    case.call_and_validate(checks=[not_a_server_error, status_code_conformance, content_type_conformance,
+                                   response_schema_conformance])

@@ -78,6 +78,13 @@ def db_url(request, tmp_path):
     return new_postgres_database(request.getfixturevalue("postgres_server"))
 
 
+def issued(store, user: str = "", kind: str = "api") -> str:
+    """A new conversation as the API makes one: an id from the store, stored by its first save."""
+    session_id, session = store.new(user, kind)
+    store.save(session_id, user, session, kind)
+    return session_id
+
+
 @pytest.fixture
 def store(db_url, assistant):
     from assistant.store import Store
@@ -126,6 +133,7 @@ def test_session_ids_are_issued_by_the_server_only(store):
     assert store.load("alice") is None
     session_id, session = store.get_or_new("alice")
     assert session_id != "alice" and re.fullmatch(r"[0-9a-f]{32}", session_id)
+    store.save(session_id, "", session)
     assert store.load(session_id) is not None
     forged = "0" * 32  # well-formed but never issued
     assert store.load(forged) is None
@@ -133,7 +141,7 @@ def test_session_ids_are_issued_by_the_server_only(store):
 
 
 def test_a_conversation_is_bound_to_its_login_and_kind(store):
-    session_id, _ = store.new("张三")
+    session_id = issued(store, "张三")
     assert store.load(session_id, "张三") is not None
     assert store.load(session_id, "alice") is None
     assert store.load(session_id, "") is None
@@ -163,12 +171,12 @@ def test_api_clients_cannot_evict_page_conversations(db_url):
     from assistant.store import Store
 
     store = Store(db_url, quotas={"api": 10, "page": 3}, per_user=3)
-    pages = [store.new(kind="page")[0] for _ in range(3)]
-    anonymous = [store.new()[0] for _ in range(40)]
+    pages = [issued(store, kind="page") for _ in range(3)]
+    anonymous = [issued(store) for _ in range(40)]
     assert all(store.load(p, kind="page") is not None for p in pages)
     assert store.count("api") == 10 and store.load(anonymous[-1]) is not None and store.load(anonymous[0]) is None
-    mine = [store.new("alice")[0] for _ in range(2)]
-    flood = [store.new("mallory")[0] for _ in range(30)]
+    mine = [issued(store, "alice") for _ in range(2)]
+    flood = [issued(store, "mallory") for _ in range(30)]
     assert all(store.load(s, "alice") is not None for s in mine)  # one login cannot push others out
     assert [store.load(s, "mallory") is not None for s in flood[-4:]] == [False, True, True, True]
     assert store.count("api") == 10 and all(store.load(p, kind="page") is not None for p in pages)
