@@ -280,6 +280,10 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body that is not UTF-8: the same as any other unreadable JSON
+            return JSONResponse({"detail": "请求不是有效的 JSON（须为 UTF-8 编码）。", "errors": [["body"]]},
+                                status_code=422)
         detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else \
             STATUS_TEXT.get(exc.status_code, "请求无法处理。")
         return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)

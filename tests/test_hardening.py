@@ -477,7 +477,6 @@ def test_two_workers_share_conversations_and_a_restart_keeps_them(index, setting
 
 # --------------------------------------------------------------------------- 11. the whole API, fuzzed
 
-schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (optional fuzz run)")
 from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E402
 
 
@@ -493,22 +492,34 @@ def fuzz_app(assistant, tmp_path_factory):
     store.close()
 
 
-@pytest.fixture(scope="module")
-def api_schema(fuzz_app):
-    return schemathesis.openapi.from_asgi("/openapi.json", fuzz_app)
-
-
-fuzzed = schemathesis.pytest.from_fixture("api_schema")
-
-
-@fuzzed.parametrize()
-@hypothesis_settings(max_examples=40, deadline=None, derandomize=True,
-                     suppress_health_check=list(HealthCheck))
-def test_the_api_fuzzed_against_its_own_schema(case):
-    """No server error and every response as documented (status, content type, body schema)."""
+@pytest.mark.parametrize("mode", ["positive", "negative"])
+def test_the_api_fuzzed_against_its_own_schema(fuzz_app, mode):
+    """Every operation of /openapi.json with generated valid (positive) and invalid (negative) requests:
+    no server error, and every response as documented (status code, content type, body schema)."""
+    schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (optional fuzz run)")
+    from hypothesis import given
+    from hypothesis.errors import Unsatisfiable
     from schemathesis.checks import not_a_server_error
+    from schemathesis.generation import GenerationMode
     from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                    status_code_conformance)
 
-    case.call_and_validate(checks=[not_a_server_error, status_code_conformance, content_type_conformance,
-                                   response_schema_conformance])
+    schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_app)
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+    calls = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy(generation_mode=GenerationMode(mode)))
+        @hypothesis_settings(max_examples=60, deadline=None, derandomize=True, database=None,
+                             suppress_health_check=list(HealthCheck))
+        def fuzz(case):
+            case.call_and_validate(checks=checks)
+            calls.append(operation.label)
+
+        try:
+            fuzz()
+        except Unsatisfiable:
+            assert mode == "negative"  # an operation without parameters has no invalid request
+    assert len(set(calls)) >= (5 if mode == "positive" else 3) and len(calls) >= 100
+    print(f"fuzz {mode}: {len(calls)} requests over {len(set(calls))} operations, 0 failures")
