@@ -26,7 +26,7 @@ from .config import Settings
 from .documents import DocumentError, corpus_files, load_corpus
 from .embedding import CONVERTER_VERSION, DEFAULT_MODEL, Embedder, load_embedder
 from .normalize import _jieba, add_domain_words, tokenize
-from .units import PARSER_VERSION, Unit, build_all
+from .units import PARSER_VERSION, Unit, build_all_with_report
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ INDEX_VERSION = "index-3"
 META = "meta.json"
 UNITS = "units.json"
 CATALOG = "catalog.json"
+REPORT = "report.json"  # the ingestion report (report.IngestionReport.to_dict) of the build
 FAISS_DIR = "faiss"
 BM25_DIR = "bm25"
 APPROXIMATE_ABOVE = 50_000  # vectors; exact vs HNSW latency and recall@10 measured in bench/report.md
@@ -88,6 +89,9 @@ class HybridIndex:
     errors: list[str] = field(default_factory=list)
     doc_rows: dict[str, np.ndarray] = field(default_factory=dict)
     catalog: object = None  # catalog.Catalog: the names questions may use, derived from the units
+    # the ingestion report of the build (report.IngestionReport.to_dict): every corpus file with its state,
+    # counts and warnings, rejected files included (they have no units)
+    report: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         rows: dict[str, list[int]] = {}
@@ -118,7 +122,7 @@ def _build_into(folder: Path, settings: Settings, embedder: Embedder) -> tuple[l
     from llama_index.vector_stores.faiss import FaissVectorStore
 
     documents, doc_errors = load_corpus(settings.corpus_dir)
-    units, unit_errors = build_all(documents)
+    units, unit_errors, report = build_all_with_report(documents, doc_errors)
     errors = [str(e) for e in doc_errors + unit_errors]
     if not units:
         raise IndexBuildError("语料目录中没有可用的政策文件：" + "；".join(errors or ["目录为空"]))
@@ -142,6 +146,7 @@ def _build_into(folder: Path, settings: Settings, embedder: Embedder) -> tuple[l
     retriever.save(str(folder / BM25_DIR), show_progress=False)
     (folder / UNITS).write_text(json.dumps([u.to_dict() for u in units], ensure_ascii=False), encoding="utf-8")
     (folder / CATALOG).write_text(json.dumps(Catalog.from_units(units).to_dict(), ensure_ascii=False), encoding="utf-8")
+    (folder / REPORT).write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     return units, errors
 
 
@@ -192,13 +197,31 @@ def load_index(settings: Settings, embedder: Embedder | None = None) -> HybridIn
         bm25 = bm25s.BM25.load(str(folder / BM25_DIR), show_progress=False)
         add_domain_words(units)
         catalog = Catalog.from_dict(json.loads((folder / CATALOG).read_text(encoding="utf-8")))
+        report = json.loads((folder / REPORT).read_text(encoding="utf-8"))
         embedder = embedder or model.result()
     if vectors.ntotal != len(units) or meta.get("units") != len(units):
         raise ValueError("index parts disagree on the number of units")
     if vectors.d != embedder.dim:
         raise ValueError("index dimension does not match the model")
+    log_report(report)
     return HybridIndex(units=units, vectors=vectors, bm25=bm25, embedder=embedder, model_name=meta["model"],
-                       fingerprint=meta["fingerprint"], errors=meta.get("errors", []), catalog=catalog)
+                       fingerprint=meta["fingerprint"], errors=meta.get("errors", []), catalog=catalog, report=report)
+
+
+def log_report(report: dict) -> None:
+    """Start-up log of the ingestion report: one warning per file that is not fully usable, then a summary,
+    so that a rejected or partly parsed file is seen by whoever starts the server."""
+    documents = report.get("documents", [])
+    for doc in documents:
+        if doc.get("state") != "ok":
+            details = [doc.get("reason") or ""] + list(doc.get("warnings") or [])
+            log.warning("文件「%s」%s：%s", doc.get("file"), doc.get("state_label") or doc.get("state"),
+                        "；".join(d for d in details if d))
+    counts = {state: sum(1 for d in documents if d.get("state") == state) for state in ("ok", "partial", "rejected")}
+    warned = sum(1 for d in documents if d.get("state") == "ok" and d.get("warnings"))
+    line = (f"文件解析报告：共 {len(documents)} 个文件，正常 {counts['ok']} 个（其中 {warned} 个有警告），"
+            f"部分解析 {counts['partial']} 个，已拒绝 {counts['rejected']} 个")
+    (log.warning if counts["partial"] or counts["rejected"] else log.info)(line)
 
 
 def index_status(settings: Settings) -> str:
@@ -208,7 +231,7 @@ def index_status(settings: Settings) -> str:
         return "missing"
     try:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
-        required = [folder / UNITS, folder / CATALOG, folder / FAISS_DIR / "default__vector_store.json", folder / BM25_DIR]
+        required = [folder / UNITS, folder / CATALOG, folder / REPORT, folder / FAISS_DIR / "default__vector_store.json", folder / BM25_DIR]
         if not all(p.exists() for p in required):
             return "corrupt"
     except (json.JSONDecodeError, OSError):
