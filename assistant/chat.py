@@ -81,8 +81,7 @@ class Assistant:
             plan = make_plan(understood, session.state, self.context, doc_filter=session.docs)
             result, state = execute(plan, session.state, self.context)
             result = self._phrase(plan, result)
-            if result.answered:
-                session.state = state
+            session.state = state
             session.history.append((question, result.answer))
         return result
 

@@ -56,6 +56,7 @@ class Context:
     vocabulary: str
     by_id: dict[str, Unit] = field(default_factory=dict)
     clauses: dict[str, list[Unit]] = field(default_factory=dict)
+    years: dict[str, set[int]] = field(default_factory=dict)  # per document, filled on first use
 
     def __post_init__(self) -> None:
         self.by_id = {u.unit_id: u for u in self.units}
@@ -121,6 +122,9 @@ def make_plan(q: Question, state: DialogueState, ctx: Context, doc_filter: list[
         plan.years = list(state.years) if "diff" not in asks else []
     if "diff" in asks and follow and state.years:
         plan.years = list(dict.fromkeys(state.years + plan.years))
+    if q.departments and not q.topic and set(asks) <= {"lead", "open"} and not (q.clause_numbers or q.clause_shift):
+        asks = ["list"]
+        plan.asks = asks
     plan.departments = list(q.departments) or ([state.department] if follow and state.department
                                                and not q.absent_departments else [])
     plan.indicators = list(q.indicators) or (list(state.indicators) if follow else [])
@@ -138,9 +142,15 @@ def _focus_year(docs: list[str], ctx: Context, state: DialogueState) -> int | No
 
 
 def _doc_years(ctx: Context, doc_id: str) -> set[int]:
-    years = set(ctx.catalog.doc(doc_id).years)
-    years |= {t.year for u in ctx.units if u.doc_id == doc_id for t in u.targets if t.year}
-    return years
+    """Years a document speaks of: those its title covers, its targets' years and any year its text names."""
+    if doc_id not in ctx.years:
+        years = set(ctx.catalog.doc(doc_id).years)
+        for unit in ctx.units:
+            if unit.doc_id == doc_id:
+                years |= {t.year for t in unit.targets if t.year}
+                years |= {int(y) for y in re.findall(r"(?<!\d)(20\d{2})\s*年", unit.text)}
+        ctx.years[doc_id] = years
+    return ctx.years[doc_id]
 
 
 def _refusal_reason(q: Question, plan: Plan, ctx: Context) -> str:
@@ -284,11 +294,43 @@ def role_line(unit: Unit, composer: Composer, with_deadline: bool = False) -> st
     return f"{where(unit)}——{'；'.join(parts)} {ref}"
 
 
+_SUBJECT = re.compile(r"^(?:[^，,。；]{0,12}?[，,])?([^，,。；：]{2,28}?)(?:应当|依法|可以|负责|主管|对|会同|根据|按照|统一|组织|建立|作出)")
+
+
+def clause_actors(unit: Unit, topic: str) -> tuple[str, list[str]]:
+    """(sentence, actors) of a clause without a responsibility notation: the bodies its text makes
+    responsible ("国务院专利行政部门负责…", "商标局应当…", "由X负责"), from the sentence closest to the topic."""
+    from .roles import is_department, prose_responsibilities
+
+    best: tuple[float, str, list[str]] = (-1.0, "", [])
+    for sentence in re.split(r"(?<=[。；])|\n", unit.body):
+        sentence = re.sub(r"^第[一二三四五六七八九十百零〇]+条\s*", "", sentence.strip())
+        if not sentence:
+            continue
+        found = prose_responsibilities(sentence)
+        actors = list(found.units) if found and found.units else []
+        if not actors:
+            match = _SUBJECT.match(sentence)
+            if match and is_department(match.group(1)):
+                actors = [match.group(1)]
+        if actors:
+            score = overlap(topic, sentence) if topic else 0.0
+            if score > best[0]:
+                best = (score, sentence, actors)
+    return best[1], best[2]
+
+
 def lead_part(plan: Plan, clauses: list[Unit], composer: Composer) -> tuple[str, bool]:
     q = plan.question
     with_roles = [u for u in clauses if roles_of(u)]
     if not with_roles:
-        return "", False
+        lines = []
+        for unit in clauses[:3]:
+            sentence, actors = clause_actors(unit, q.topic or q.text)
+            if actors:
+                lines.append(f"{where(unit)}没有单独标注责任单位，条文写明：“{sentence}”——主体为 "
+                             f"**{'、'.join(actors)}** {composer.cite(unit)}")
+        return "\n".join(f"- {line}" for line in lines), bool(lines)
     lines = [role_line(u, composer, with_deadline="deadline" not in plan.asks) for u in with_roles]
     prefix = ""
     if q.confirm and plan.departments:
@@ -313,12 +355,12 @@ def deadline_part(plan: Plan, clauses: list[Unit], composer: Composer, ctx: Cont
             lines.append(f"{where(unit)}的完成时限：**{unit.deadline}** {composer.cite(unit)}")
             ok = True
             continue
-        dated = _dated_sentence(unit)
-        if dated:
+        dated = _dated_sentence(unit, q.topic)
+        if dated and (overlap(q.topic, dated) >= 0.2 or not q.topic or q.clause_numbers):
             lines.append(f"{where(unit)}写明：“{dated}” {composer.cite(unit)}")
             ok = True
     if (not ok or re.search(r"报送|上报|报告|总结", q.text)) and not q.clause_numbers:
-        notice = notice_deadlines(plan, ctx, composer)
+        notice = notice_deadlines(plan, ctx, composer) or dated_elsewhere(plan, ctx, composer)
         if notice:
             lines, ok = notice, True
     if not ok:
@@ -344,12 +386,34 @@ def notice_deadlines(plan: Plan, ctx: Context, composer: Composer) -> list[str]:
     return [f"《{best.doc_title}》要求：{item.strip()} {composer.cite(best)}" for item in fitting]
 
 
-_DATED = re.compile(r"[^。；]*?(20\d{2}年\d{0,2}月?(底|末|\d{1,2}日)?前|每年\d{1,2}月(底|\d{1,2}日)?前)[^。；]*[。；]?")
+_TIME_LIMIT = re.compile(
+    r"20\d{2}年(\d{1,2}月)?(底|末|上半年|下半年|年底|\d{1,2}日)?(前|以前|之前|内|起)?|每年\d{1,2}月(底|\d{1,2}日)?前|"
+    r"[一二三四五六七八九十百\d]+个?(工作日|日|天|个月|年)(内|以内|之内|前|届满)|有效期|期满前")
 
 
-def _dated_sentence(unit: Unit) -> str:
-    match = _DATED.search(unit.body)
-    return match.group(0).strip() if match else ""
+def dated_sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[。；])|\n", text) if s.strip() and _TIME_LIMIT.search(s)]
+
+
+def _dated_sentence(unit: Unit, topic: str = "") -> str:
+    sentences = dated_sentences(unit.body)
+    return max(sentences, key=lambda s: overlap(topic, s)) if sentences else ""
+
+
+def dated_elsewhere(plan: Plan, ctx: Context, composer: Composer) -> list[str]:
+    """A time limit the question's topic finds in any retrieved unit (closing paragraphs, notices, articles)."""
+    q = plan.question
+    topic = q.topic or q.text
+    scored = []
+    for hit in _search(plan, ctx, topic)[:6]:
+        for sentence in dated_sentences(hit.unit.text):
+            scored.append((overlap(topic, sentence), sentence, hit.unit))
+    if not scored:
+        return []
+    score, sentence, unit = max(scored, key=lambda t: t[0])
+    if score < 0.25:
+        return []
+    return [f"{where(unit)}写明：“{sentence}” {composer.cite(unit)}"]
 
 
 def national_part(plan: Plan, clauses: list[Unit], composer: Composer) -> tuple[str, bool]:
@@ -457,13 +521,22 @@ def diff_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool]:
 def numbers_in_text(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool]:
     """A number asked for that no goal table holds: quote the sentence of the best clause that states it."""
     q = plan.question
-    hits = _search(plan, ctx, q.topic or q.text)
-    for hit in hits[:3]:
-        for sentence in re.split(r"(?<=[。；])", hit.unit.text):
-            if re.search(r"\d+(\.\d+)?\s*(万件|万元|亿元|件|家|个|项|次|%|人|所|座|元|批)", sentence) and \
-                    overlap(q.topic, sentence) >= 0.3:
-                return f"文件写明：“{sentence.strip()}” {composer.cite(hit.unit)}", True
-    return "", False
+    topic = q.topic or q.text
+    scored = []
+    for hit in _search(plan, ctx, topic)[:5]:
+        for sentence in re.split(r"(?<=[。；])|\n", hit.unit.text):
+            if _NUMBER.search(sentence):
+                scored.append((overlap(topic, sentence), sentence.strip(), hit.unit))
+    if not scored:
+        return "", False
+    score, sentence, unit = max(scored, key=lambda t: t[0])
+    if score < 0.3:
+        return "", False
+    return f"{where(unit)}写明：“{sentence}” {composer.cite(unit)}", True
+
+
+_NUMBER = re.compile(r"\d+(\.\d+)?\s*(万件|万元|亿元|万人|件|家|个|项|次|%|人|所|座|元|批|天|日|毫米|吨|年)|"
+                     r"[一二三四五六七八九十百千万两]+(分之[一二三四五六七八九十]+|个?(件|家|项|次|批|天|日|月|年|人|所))|百分之")
 
 
 # --------------------------------------------------------------------------- lists
@@ -617,6 +690,32 @@ def _date(text: str) -> date | None:
     return date(*map(int, match.groups())) if match else None
 
 
+_ENACTED_BY = re.compile(r"[\u4e00-\u9fff]{0,10}人民代表大会常务委员会|[\u4e00-\u9fff]{0,10}人民代表大会(?!常务)")
+
+
+def header_fact(header: Unit, key: str, ctx: Context):
+    """A header fact, with the fallbacks the text allows: 印发 → the page's 发布日期, 发文机关 → the body that
+    enacted a law (history lines), 施行日期 → "自…起施行"."""
+    facts = header.facts
+    value = facts.get(key)
+    if value:
+        return value
+    if key == "issuers":
+        value = facts.get("issuer")
+        if not value:
+            found = _ENACTED_BY.findall(header.text + " " + " ".join(map(str, facts.get("history", []) or [])))
+            value = [re.sub(r"^第[一二三四五六七八九十]+届", "", found[-1])] if found else None
+    elif key == "print_date":
+        value = facts.get("published")
+    elif key == "effective":
+        for unit in ctx.units:
+            if unit.doc_id == header.doc_id:
+                match = re.search(r"自(\d{4}年\d{1,2}月\d{1,2}日)起施行", unit.text)
+                if match:
+                    return match.group(1)
+    return value
+
+
 def meta_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool, str]:
     from .lexicon import META_FIELDS
 
@@ -630,7 +729,7 @@ def meta_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool, 
             continue
         values = []
         for key in fields:
-            value = header.facts.get(key) or (header.facts.get("issuer") if key == "issuers" else None)
+            value = header_fact(header, key, ctx)
             if key == "title":
                 value = value or header.doc_title
             if key == "copies" and value:
@@ -667,9 +766,8 @@ def structure_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, b
                 tops.append(top)
                 first_unit[top] = unit
         if tops:
-            refs = "".join(composer.cite(first_unit[t]) for t in tops[:1])
             lines.append(f"《{ctx.title(doc_id)}》分为 {len(tops)} 部分：\n" +
-                         "\n".join(f"{i}. {t}" for i, t in enumerate(tops, 1)) + f" {refs}")
+                         "\n".join(f"{i}. {t} {composer.cite(first_unit[t])}" for i, t in enumerate(tops, 1)))
     return "\n".join(lines), bool(lines)
 
 
@@ -775,7 +873,8 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
             answered = True
     if not answered:
         reason = reason or "抱歉，文件中没有找到能回答该问题的内容。"
-        return refusal(intent, reason, retrieved, scope_note), state
+        kept = _next_state(plan, state, composer, clauses, listed) if clauses else state
+        return refusal(intent, reason, retrieved, scope_note), kept
     body = "\n\n".join(parts)
     if plan.note:
         body = f"{plan.note}\n\n{body}"

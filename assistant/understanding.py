@@ -101,12 +101,35 @@ def detect_asks(text: str) -> list[str]:
 
 def _mentions(catalog: Catalog, text: str) -> tuple[list[Mention], list[Mention], list[Mention]]:
     """Documents first; department and indicator mentions inside a document mention are dropped."""
-    docs = catalog.find_docs(text)
+    docs = catalog.find_docs(text) or titled_docs(catalog, text)
     doc_spans = [(m.start, m.end) for m in docs]
     inside = lambda m: any(s <= m.start and m.end <= e for s, e in doc_spans)  # noqa: E731
     depts = [m for m in catalog.find_departments(text) if not inside(m)]
     indicators = [m for m in catalog.find_indicators(text) if not inside(m)]
     return docs, depts, indicators
+
+
+_GENRE = re.compile(r"([\u4e00-\u9fff“”\"]{2,12}?)(通知|方案|意见|条例|办法|要点|计划|措施|规划|决定|细则|规定|法)(?![\u4e00-\u9fff]{0,1}(局|院|委|部|律师))")
+
+
+def titled_docs(catalog: Catalog, text: str) -> list[Mention]:
+    """Documents named by some of their title's characters plus a genre word: most of the named characters
+    occur in one title, and that title has the genre word."""
+    found: list[Mention] = []
+    for match in _GENRE.finditer(text):
+        words, genre = match.group(1).strip("“”\""), match.group(2)
+        scored = []
+        for doc in catalog.docs:
+            title = normalize(doc.title)
+            if genre not in title or len(words) < 2:
+                continue
+            share = sum(ch in title for ch in words) / len(words)
+            scored.append((share, doc.doc_id))
+        scored.sort(reverse=True)
+        if scored and scored[0][0] >= 0.6 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+            found.append(Mention(kind="doc", key=scored[0][1], surface=match.group(0), start=match.start(),
+                                 end=match.end(), score=scored[0][0], how="fuzzy"))
+    return found
 
 
 def _resolve_docs(catalog: Catalog, mentions: list[Mention], years: list[int]) -> tuple[list[str], list[str]]:
@@ -298,7 +321,12 @@ def _sections(catalog: Catalog, text: str, docs: list[str]) -> list[str]:
         for heading in catalog.sections.get(doc_id, []):
             name = re.sub(r"^[（(]?[一二三四五六七八九十百\d]+[)）、.．]?\s*|^第[一二三四五六七八九十百]+[章节编]\s*", "", heading)
             name = normalize(name)
-            if len(name) >= 2 and name in text and name not in found:
+            at = text.find(name)
+            if len(name) < 2 or at < 0 or name in found:
+                continue
+            after, before = text[at + len(name):], text[:at]
+            if re.match(r"[”\"」]|\s*(部分|一章|章|一节|节|下面|下列|里面|方面|讲了|主要|都说|要点|分几|有几|[几哪]条|这一?块)", after) \
+                    or before.endswith(("“", "\"", "「")):
                 found.append(name)
     return sorted(found, key=len, reverse=True)
 
