@@ -12,21 +12,21 @@ import gradio as gr
 
 from . import feedback
 from .chat import Assistant, SessionStore, document_list
+from .examples import by_kind, generate
 from .web_eval import evaluation_tab
 
-EXAMPLES = {
-    "谁牵头": ["数据知识产权试点由哪个部门牵头？", "浦东在专利开放许可试点方面由谁负责？"],
-    "完成时限": ["地理标志保护相关任务的完成时限是什么时候？", "工作计划什么时候之前报送？"],
-    "指标目标": ["普陀区2025年PCT国际专利申请量的目标是多少？", "各区每万人口高价值发明专利拥有量目标分别是多少？"],
-    "任务清单": ["浦东2023年保护处牵头哪些任务？"],
-    "文件信息": ["普陀区行动方案的文号是什么？", "2023年上海市知识产权行政保护工作实施方案是哪个单位发的？"],
-    "开放问题": ["浦东在海外维权方面有哪些安排？"],
-}
+EXAMPLES_PER_PAGE = 5
+KIND_NAMES = {"header": "文件头", "goals": "目标", "clause": "条款", "section": "章节"}
 
 CSS = """
 .source { margin: 0.25em 0; }
 .source summary { cursor: pointer; }
 .clause { white-space: pre-wrap; padding: 0.4em 0.8em; border-left: 3px solid #9ca3af; margin: 0.3em 0; }
+.report { border-collapse: collapse; font-size: 0.9em; width: 100%; }
+.report th, .report td { border: 1px solid #d1d5db; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
+.report tr.partial td.state { color: #b45309; font-weight: bold; }
+.report tr.rejected td.state { color: #b91c1c; font-weight: bold; }
+.report-summary.problem { color: #b91c1c; font-weight: bold; }
 """
 
 
@@ -64,6 +64,53 @@ def stream_chunks(text: str):
         yield "\n".join(lines[:end])
 
 
+def _kinds(doc: dict) -> str:
+    kinds = doc.get("units_by_kind") or {}
+    return "、".join(f"{KIND_NAMES.get(k, k)} {n}" for k, n in kinds.items()) or "无"
+
+
+def _owners(doc: dict) -> str:
+    clauses = doc.get("clauses") or 0
+    if not clauses:
+        return "—"
+    return f"{doc.get('clauses_with_owner', 0)}/{clauses}（{round(100 * doc.get('owner_share', 0))}%）"
+
+
+def _state(doc: dict) -> str:
+    label = doc.get("state_label") or doc.get("state", "")
+    return f"{label}：{doc['reason']}" if doc.get("reason") else label
+
+
+def render_report(report: dict) -> str:
+    """The ingestion report as a table: every corpus file, rejected ones included, with its state and counts."""
+    documents = report.get("documents") or []
+    if not documents:
+        return '<p class="report-summary">没有文件解析报告（索引中未保存）。</p>'
+    problem = any(d.get("state") != "ok" for d in documents)
+    rows = []
+    for doc in documents:
+        cells = [doc.get("file", ""), doc.get("title", ""), _state(doc), _kinds(doc), _owners(doc),
+                 str(doc.get("targets", 0)), str(len(doc.get("facts") or [])), "；".join(doc.get("warnings") or []) or "—"]
+        tds = "".join(f'<td class="{name}">{escape(cell)}</td>' for name, cell in
+                      zip(("file", "title", "state", "kinds", "owners", "targets", "facts", "warnings"), cells))
+        rows.append(f'<tr class="{escape(doc.get("state", ""))}">{tds}</tr>')
+    head = "".join(f"<th>{h}</th>" for h in ("文件", "标题", "状态", "单元（按类型）", "有责任单位的条款",
+                                              "目标", "文件头要素", "警告"))
+    return (f'<p class="report-summary{" problem" if problem else ""}">{escape(report.get("summary", ""))}</p>'
+            f'<table class="report" id="ingestion-report"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def render_report_entry(doc: dict) -> str:
+    """One file's part of the ingestion report, shown above its units in the document view."""
+    items = [("状态", _state(doc)), ("文件", doc.get("file", "")), ("单元", _kinds(doc)),
+             ("有责任单位的条款", _owners(doc)), ("目标", str(doc.get("targets", 0))),
+             ("文件头要素", "、".join(doc.get("facts") or []) or "无")]
+    items += [("警告", warning) for warning in doc.get("warnings") or []]
+    lis = "".join(f"<li>{escape(label)}：{escape(value)}</li>" for label, value in items)
+    return f'<div class="doc-report" data-state="{escape(doc.get("state", ""))}"><h4>解析报告</h4><ul>{lis}</ul></div>'
+
+
 def render_document(entry: dict, units) -> str:
     facts = entry.get("facts", {})
     rows = [(label, facts.get(key)) for key, label in (("doc_number", "文号"), ("issuers", "发文机关"),
@@ -78,14 +125,49 @@ def render_document(entry: dict, units) -> str:
             summary += f"（{extra}）"
         items.append(f'<details class="source"><summary>{escape(summary)}</summary>'
                      f'<div class="clause">{escape(unit.full_text)}</div></details>')
-    return (f"<h3>{escape(entry['title'])}</h3><ul>{head}</ul>"
+    report = render_report_entry(entry["report"]) if entry.get("report") else ""
+    return (f"<h3>{escape(entry['title'])}</h3><ul>{head}</ul>{report}"
             f"<p>共 {entry['units']} 个可引用单元，其中条款 {entry['clauses']} 条。</p>" + "".join(items))
+
+
+def browser_entries(units, report: dict) -> list[dict]:
+    """Documents to browse: every indexed document with its report entry, then files without units
+    (rejected) with their report only, keyed "file:<name>"."""
+    reported = report.get("documents") or []
+    by_id: dict[str, dict] = {}
+    for doc in reported:
+        if doc.get("doc_id"):
+            by_id.setdefault(doc["doc_id"], doc)
+    entries = []
+    for entry in document_list(units):
+        entries.append(dict(entry, report=by_id.get(entry["id"])))
+    indexed = {e["id"] for e in entries}
+    for doc in reported:
+        if doc.get("doc_id") not in indexed:
+            entries.append({"id": f"file:{doc.get('file', '')}", "title": doc.get("title") or doc.get("file", ""),
+                            "report": doc, "units": 0, "clauses": 0, "facts": {}})
+    return entries
+
+
+def render_entry(entry: dict | None, units) -> str:
+    if entry is None:
+        return "<p>请选择一份文件。</p>"
+    if entry["id"].startswith("file:"):
+        return (f"<h3>{escape(entry['title'])}</h3>{render_report_entry(entry['report'])}"
+                "<p>此文件没有可引用单元，问答不会使用它。</p>")
+    return render_document(entry, [u for u in units if u.doc_id == entry["id"]])
 
 
 def create_web(assistant: Assistant, sessions: SessionStore) -> gr.Blocks:
     settings = assistant.settings
     docs = document_list(assistant.index.units)
     choices = [(f"{d['title']}", d["id"]) for d in docs]
+    report = getattr(assistant.index, "report", None) or {}
+    entries = browser_entries(assistant.index.units, report)
+    browse_choices = [(("" if (e.get("report") or {}).get("state", "ok") == "ok"
+                        else f"〔{e['report'].get('state_label', '')}〕") + e["title"], e["id"]) for e in entries]
+    examples = by_kind(generate(assistant.catalog, assistant.index.units))
+    first_example = next((items[0].question for items in examples.values()), "")
 
     def respond(message: str, history: list, state: dict | None, doc_filter: list[str] | None):
         state = state or {"session_id": None, "answers": {}}
@@ -124,24 +206,23 @@ def create_web(assistant: Assistant, sessions: SessionStore) -> gr.Blocks:
         gr.Info("已记录您的反馈，谢谢！")
 
     def show_document(doc_id: str | None) -> str:
-        entry = next((d for d in docs if d["id"] == doc_id), None)
-        if entry is None:
-            return "<p>请选择一份文件。</p>"
-        return render_document(entry, [u for u in assistant.index.units if u.doc_id == doc_id])
+        return render_entry(next((e for e in entries if e["id"] == doc_id), None), assistant.index.units)
 
     with gr.Blocks(title="政策问答助手") as demo:
-        gr.Markdown("## 政策问答助手\n就上海知识产权政策文件提问：回答注明出处条款；文件中没有的内容会如实说明。")
+        gr.Markdown("## 政策问答助手\n就已收录的政策文件提问：回答注明出处条款；文件中没有的内容会如实说明。")
         with gr.Tab("问答"):
             state = gr.State(None)
             doc_filter = gr.Dropdown(choices=choices, multiselect=True, value=[], label="限定文件（不选为全部文件）")
             chatbot = gr.Chatbot(label="对话", height=520, sanitize_html=True, allow_tags=False,
-                                 render_markdown=True, elem_id="chat", placeholder="请在下方输入问题，例如“数据知识产权试点由哪个部门牵头？”")
+                                 render_markdown=True, elem_id="chat",
+                                 placeholder="请在下方输入问题" + (f"，例如“{first_example}”" if first_example else "。"))
             with gr.Row():
                 box = gr.Textbox(placeholder="输入问题，按回车发送", show_label=False, scale=8, elem_id="question")
                 send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
                 clear = gr.Button("新对话", scale=1, elem_id="new-conversation")
-            for kind, questions in EXAMPLES.items():
-                gr.Examples(examples=[[q] for q in questions], inputs=[box], label=f"示例：{kind}")
+            for items in examples.values():  # generated from the catalog: see assistant/examples.py
+                gr.Examples(examples=[[e.question] for e in items], inputs=[box], label=f"示例：{items[0].label}",
+                            examples_per_page=EXAMPLES_PER_PAGE)
             outputs = [chatbot, state, box]
             for event in (box.submit, send.click):
                 event(respond, [box, chatbot, state, doc_filter], outputs,
@@ -149,8 +230,10 @@ def create_web(assistant: Assistant, sessions: SessionStore) -> gr.Blocks:
             clear.click(new_conversation, [state], outputs)
             chatbot.like(on_feedback, [state], None)
         with gr.Tab("文件浏览"):
-            picker = gr.Dropdown(choices=choices, label="选择文件", value=choices[0][1] if choices else None)
-            page = gr.HTML(show_document(choices[0][1]) if choices else "")
+            gr.HTML(render_report(report), elem_id="report")
+            picker = gr.Dropdown(choices=browse_choices, label="选择文件",
+                                 value=browse_choices[0][1] if browse_choices else None, elem_id="doc-picker")
+            page = gr.HTML(show_document(browse_choices[0][1]) if browse_choices else "", elem_id="doc-view")
             picker.change(show_document, [picker], [page])
         evaluation_tab(assistant, settings)
     demo.queue(default_concurrency_limit=settings.concurrency_limit, max_size=settings.max_queue)
