@@ -420,7 +420,11 @@ def _parse_clauses(inner: str) -> Responsibility | None:
     resp = Responsibility(notation="roles")
     for clause in clauses:
         match = _CLAUSE_RE.match(clause)
-        if not match and _is_deadline(clause) and resp.units + resp.guiding + resp.cooperating:
+        keyed_deadline = _DEADLINE_KEY_RE.match(clause)
+        if not match and keyed_deadline and resp.lead + resp.responsible + resp.guiding + resp.cooperating:
+            resp.deadline = keyed_deadline.group(1).strip(" ，,")  # （X牵头，Y参与；完成时限：…）
+            continue
+        if not match and _is_deadline(clause) and resp.lead + resp.responsible + resp.guiding + resp.cooperating:
             resp.deadline = clause
             continue
         if not match:

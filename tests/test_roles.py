@@ -183,6 +183,18 @@ def test_lead_with_participants():
     assert resp.cooperating == ["国家发展改革委", "工业和信息化部", "住房城乡建设部", "农业农村部", "国家统计局"]
 
 
+def test_role_clauses_followed_by_a_keyed_deadline():
+    # tests/fixtures/invented/yunlan-2027.txt clause 3 and the other role-clause forms with a keyed time limit
+    [resp] = find_responsibilities("推动银行业金融机构开发知识产权质押融资产品，建立风险补偿机制。（区金融服务办公室牵头，"
+                                   "区财政局、人民银行青溪支行参与；完成时限：2028年6月底）")
+    assert resp.lead == ["区金融服务办公室"] == resp.units
+    assert resp.cooperating == ["区财政局", "人民银行青溪支行"] and resp.deadline == "2028年6月底"
+    [resp] = find_responsibilities("建立风险补偿机制。（区财政局、区统计局负责；完成时限：2028年6月底前）")
+    assert resp.responsible == ["区财政局", "区统计局"] == resp.units and resp.deadline == "2028年6月底前"
+    [resp] = find_responsibilities("建立风险补偿机制。（区财政局指导，区统计局负责；完成时限：持续推进）")
+    assert resp.guiding == ["区财政局"] and resp.units == ["区统计局"] and resp.deadline == "持续推进"
+
+
 def test_guiding_and_guiding_with_participant():
     # gov-guobanfa-2018-128: （X、Y指导） and （商务部指导，供销合作总社参与）
     [resp] = find_responsibilities("其中煤矸石、煤泥等固体废物实现全部利用。 （自然资源部、工业和信息化部指导）")
