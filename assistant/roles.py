@@ -4,7 +4,7 @@ API (what units.py calls; all pure functions):
     is_department(name) -> bool            a unit name, by its ending (局 委 署 厅 银行 街道 镇 集团 …) or a
                                            collective (各有关部门, 各区政府); never a whitelist of names
     is_national(name) -> bool              a national/superior body, judged from the name itself
-    find_responsibilities(text, rules=None, statute=False) -> list[Responsibility]
+    find_responsibilities(text, rules=None, statute=False) -> list[Responsibility]   (statute: no effect)
                                            every bracket group of a text, in order, with offsets:
                                            keyed groups anywhere, role-word groups anywhere, bare unit
                                            lists only where they close a clause. `rules`: the standing
@@ -500,10 +500,9 @@ def find_responsibilities(text: str, rules: list[StandingRule] | None = None,
     Keyed groups (牵头部门：…) and role-word groups (X指导) count wherever they stand; a bare list of unit
     names counts only when it closes a clause, so （以下简称…）（国家法律法规暂不允许的除外） are never taken.
     `rules` are the standing rules already in force; rules stated inside `text` apply to later groups.
-    A statute's brackets are never task annotations, so `statute=True` returns nothing.
+    `statute` changes nothing here: a statute's prose assigns powers, not tasks (prose_responsibilities
+    ignores it), but a bracket notation written after an article is as explicit there as in a plan.
     """
-    if statute:
-        return []
     own_rules = standing_rules(text)
     found: list[Responsibility] = []
     for match in _BRACKET.finditer(text):

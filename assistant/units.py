@@ -440,19 +440,17 @@ class _Roles:
 
     def read(self, text: str) -> tuple[list[Responsibility], str]:
         """(responsibility groups, deadline) of one task; the rules it states apply from here on."""
-        if self.statute:
-            return [], ""
         found = find_responsibilities(text, rules=self.rules or None)
         if not any(r.units for r in found) and self.rules and hasattr(roles, "apply_rules"):
             ruled = roles.apply_rules(None, self.rules)
             if ruled.units:
                 found.append(ruled)
-        if not any(r.units for r in found):
-            found.extend(_prose(text))
+        if not any(r.units for r in found) and not self.statute:
+            found.extend(_prose(text))  # a statute's sentences assign powers, not tasks
         if hasattr(roles, "standing_rules"):
             self.rules = list(self.rules) + list(roles.standing_rules(text))
         deadline = next((r.deadline for r in found if r.deadline), "")
-        if not deadline and hasattr(roles, "find_deadline"):
+        if not deadline and not self.statute and hasattr(roles, "find_deadline"):
             body = text
             for r in found:
                 if r.raw:

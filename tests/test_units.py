@@ -231,3 +231,18 @@ def test_units_carry_every_role_field(units):
     c = clauses(units, "001")
     assert c[1].responsible_units or c[1].lead_units
     assert all(isinstance(u.cooperating_units, list) and isinstance(u.guiding_units, list) for u in units)
+
+
+def test_regulation_articles_keep_their_bracket_notations_but_not_prose():
+    """Statute detection suppresses roles read from prose (第二条), never explicit bracket notations."""
+    result = _parse("regulation-with-notations.txt")
+    assert result.statute and result.structure == "第X条"
+    arts = {u.number: u for u in result.units if u.kind == "clause"}
+    assert sorted(arts) == [1, 2, 3, 4, 5, 6]
+    assert arts[2].lead_units == [] and arts[2].responsible_units == [] and arts[2].deadline == ""
+    assert arts[3].lead_units == ["区司法局"] and arts[3].deadline == "2027年6月底"
+    assert arts[3].cooperating_units == ["区人民法院", "区市场监督管理局"]
+    assert arts[4].lead_units == ["区财政局", "区金融工作办公室"] == arts[4].responsible_units
+    assert arts[4].deadline == "2027年12月底前"
+    assert arts[5].guiding_units == ["区商务委员会"] and arts[5].lead_units == ["区知识产权保护中心"]
+    assert arts[5].deadline == "持续推进" and arts[6].deadline == "" and arts[6].lead_units == []
