@@ -57,6 +57,9 @@ _NOT_UNIT_ENDINGS = (
     "上司", "场馆", "大厅", "餐厅", "客厅", "展厅", "门厅", "城镇", "集镇", "坐镇", "重镇", "城乡", "家乡",
     "故乡", "老乡", "下乡", "返乡", "回乡", "异乡", "水乡", "为中心",
 )
+# Unit endings that contain an ordinary word's ending (专利管理科 ends like 理科): these win over it.
+_UNIT_OVER_WORD = ("管理科", "管理处", "管理所", "管理部", "管理局", "治理科", "治理处", "受理科", "受理处",
+                   "审理科", "办理科", "处理科", "代理科", "事务科", "事务所", "研究所", "派出所", "服务部")
 # Phrases that open a bracket but never a unit name: （以下简称…）（含…）（包括…）.
 _NOT_UNIT_STARTS = ("（", "(", "以下", "以上", "含", "不含", "包括", "包含", "除", "见", "详见", "其中", "即", "如", "简称",
                     "注", "按", "依", "根据", "对", "为", "在", "将", "由", "从", "与", "和")
@@ -192,7 +195,7 @@ def is_department(name: str) -> bool:
         return False
     if _COLLECTIVE.match(name):
         return True
-    if name.startswith(_NOT_UNIT_STARTS) or name.endswith(_NOT_UNIT_ENDINGS):
+    if name.startswith(_NOT_UNIT_STARTS) or (name.endswith(_NOT_UNIT_ENDINGS) and not name.endswith(_UNIT_OVER_WORD)):
         return False
     if any(word in name for word in _NOT_IN_NAME):
         return False
@@ -615,6 +618,9 @@ _HEADER_ROLES = (  # checked in order: 配合 before 牵头 so that "配合牵�
 )
 
 
+_PLACEHOLDER = re.compile(r"^[—\-－–/／~～无\s]*$")
+
+
 def table_roles(header_cells: list[str]) -> dict[int, str]:
     """Column index → role, from the words of a table's header row (牵头部门, 配合单位, 完成时限…)."""
     roles: dict[int, str] = {}
@@ -636,6 +642,8 @@ def row_responsibility(cells: list[str], roles_by_col: dict[int, str]) -> Respon
         if index >= len(cells) or not cells[index].strip():
             continue
         value = cells[index].strip()
+        if _PLACEHOLDER.match(value):  # "—", "/", "无": an empty cell written out
+            continue
         if role == "deadline":
             resp.deadline = resp.deadline or value
             continue

@@ -1033,18 +1033,52 @@ def _emit_table(doc: Document, b: _Builder, rows: list[list[str]], section: str,
         return
     column_roles = roles.table_roles(header) if hasattr(roles, "table_roles") else {}
     if any(role in ("lead", "responsible", "cooperating", "guiding") for role in column_roles.values()):
-        for k, cells in enumerate(data, 1):
+        row_section, k = section, 0
+        for cells in data:
+            heading = _section_row(cells)
+            if heading:  # a section row of the task table: the path of the rows below it
+                row_section = " > ".join(p for p in (section, heading) if p)
+                continue
+            k += 1
             resp = roles.row_responsibility(cells, column_roles)
             text = "\t".join(cells)
             first = cells[0].strip() if cells else ""
             number = int(first) if first.isdigit() else k
             task = next((c for i, c in enumerate(cells) if i not in column_roles and len(c.strip()) > 4), text)
-            b.add("clause", f"第{number}行", section, text, f"{key_prefix}row-{number}", number=number,
+            b.add("clause", f"第{number}行", row_section, text, f"{key_prefix}row-{number}", number=number,
                   title=_clause_title(task), deadline=resp.deadline, responsibilities=[resp],
                   **_role_fields([resp]))
         return
     n = b.count("sec")
     b.add("section", "表格", section, "\n".join("\t".join(r) for r in rows), f"{key_prefix}sec-{n}")
+
+
+_PLACEHOLDER_CELL = re.compile(r"^[—\-－–/／~～无]*$")
+
+
+def _table_section_rows(lines: list[str]) -> list[str]:
+    """A task table's section row ('（一）推进…' spanning every column) that a plain-text export wrote
+    without tabs, between two rows: keep it inside the table as a full-width row."""
+    out = list(lines)
+    for i in range(1, len(out) - 1):
+        line = out[i]
+        if "\t" in line or "。" in line or len(line) > 40 or not _item(line):
+            continue
+        before, after = out[i - 1], out[i + 1]
+        if "\t" in before and "\t" in after:
+            out[i] = line + "\t" * before.count("\t")
+    return out
+
+
+def _section_row(cells: list[str]) -> str:
+    """The text of a row that only names a section: one distinct value, repeated (merged) or alone."""
+    values = {c.strip() for c in cells if c.strip() and not _PLACEHOLDER_CELL.match(c.strip())}
+    if len(values) != 1 or len(cells) < 2:
+        return ""
+    value = next(iter(values))
+    if value.isdigit() or "。" in value or not _item(value):
+        return ""
+    return value
 
 
 def _repair_rows(rows: list[list[str]]) -> list[list[str]]:
@@ -1115,6 +1149,7 @@ def parse_document(doc: Document) -> ParseResult:
     elif isinstance(meta_warnings, list):
         result.warnings.extend(str(w) for w in meta_warnings)
     main, attachments = _split_attachments(list(doc.lines))
+    main = _table_section_rows(main)
     b = _Builder(doc)
     if len(_article_lines(main)) >= 3:
         result.statute = True

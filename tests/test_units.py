@@ -246,3 +246,17 @@ def test_regulation_articles_keep_their_bracket_notations_but_not_prose():
     assert arts[4].deadline == "2027年12月底前"
     assert arts[5].guiding_units == ["区商务委员会"] and arts[5].lead_units == ["区知识产权保护中心"]
     assert arts[5].deadline == "持续推进" and arts[6].deadline == "" and arts[6].lead_units == []
+
+
+def test_task_table_section_rows_without_tabs_and_placeholder_cells():
+    """A plain-text export writes a task table's section rows (（一）…) without tabs and empty cells as
+    "—": every task row is a clause of its own under its section, "—" names nobody."""
+    result = _parse("task-table-sections.txt")
+    rows = {u.number: u for u in result.units if u.kind == "clause" and u.label.endswith("行")}
+    assert sorted(rows) == [1, 2, 3]
+    assert rows[1].lead_units == ["县知识产权保护中心"] and rows[1].cooperating_units == ["县司法局"]
+    assert rows[1].deadline == "2030年12月底前" and rows[1].section.endswith("（一）推进知识产权国际合作")
+    assert "商标品牌" not in rows[1].text and "商业秘密" not in rows[1].text
+    assert rows[2].lead_units == ["县市场监督管理局"] and rows[2].cooperating_units == [] and rows[2].deadline == ""
+    assert rows[3].cooperating_units == ["县科学技术委员会", "县人民法院"] and rows[3].deadline == "持续推进"
+    assert rows[3].section.endswith("（二）强化知识产权创造")
