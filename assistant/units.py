@@ -20,7 +20,7 @@ from .header import _DATE_LINE, _PRINT_LINE, _TRAILER, merge_meta, notice_title,
 from .normalize import CN_DIGITS, cn_number, cn_to_int
 from .roles import Responsibility, _looks_like_units, _split_units, _unique, find_responsibilities, parse_responsibility
 
-PARSER_VERSION = "units-4"
+PARSER_VERSION = "units-5"
 
 @dataclass
 class Target:
@@ -736,6 +736,17 @@ def _parse_statute(doc: Document, lines: list[str], result: ParseResult, b: _Bui
               title=_clause_title(body), deadline=deadline, responsibilities=found, **_role_fields(found))
         current = []
 
+    table: list[str] = []
+
+    def emit_table() -> None:
+        """An indicator table inside an article is goals of its own; any other table stays in the text."""
+        nonlocal table
+        rows, table = table, []
+        if rows and parse_table(_repair_rows([r.split("\t") for r in rows]), doc.region):
+            _emit_table(doc, b, [r.split("\t") for r in rows], current_section, key_prefix)
+        elif rows and current:
+            current.extend(rows)
+
     for line in lines[body_start:]:
         if _PAGE_NUMBER.match(line):
             page_lines += 1
@@ -774,8 +785,13 @@ def _parse_statute(doc: Document, lines: list[str], result: ParseResult, b: _Bui
                                                          path.get("节", "")) if p)
                 current = [line]
                 continue
+        if "\t" in line:
+            table.append(line)
+            continue
+        emit_table()
         if current:
             current.append(line)
+    emit_table()
     flush()
     if page_lines:
         result.warnings.append(f"正文中有页码行 {page_lines} 处（已忽略）")

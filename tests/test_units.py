@@ -246,6 +246,11 @@ def test_regulation_articles_keep_their_bracket_notations_but_not_prose():
     assert arts[4].deadline == "2027年12月底前"
     assert arts[5].guiding_units == ["区商务委员会"] and arts[5].lead_units == ["区知识产权保护中心"]
     assert arts[5].deadline == "持续推进" and arts[6].deadline == "" and arts[6].lead_units == []
+    # an indicator table between articles is goals of its own, not text of 第二条
+    assert "\t" not in arts[2].text and "质押融资" not in arts[2].text
+    targets = {(t.indicator, t.year): (t.value, t.unit) for u in result.units for t in u.targets}
+    assert targets[("知识产权质押融资登记金额", 2027)] == (23.1, "亿元")
+    assert targets[("专利转化实施率", 2026)] == (25.1, "%")
 
 
 def test_task_table_section_rows_without_tabs_and_placeholder_cells():
