@@ -638,6 +638,28 @@ def _split_attachments(lines: list[str]) -> tuple[list[str], list[tuple[str, str
     return lines[: starts[0]], attachments
 
 
+_COPIES_LINE = re.compile(r"^[（(]?\s*共印\s*\d+\s*份\s*[)）]?$")
+
+
+def _split_trailer(lines: list[str]) -> tuple[list[str], list[str]]:
+    """(text, trailer): the 版记 that closes the whole document (抄送, 印发机关和印发日期, 共印N份),
+    wherever the body ended — after the last attachment or the last article too."""
+    i = len(lines)
+    while i > 0:
+        line = lines[i - 1].strip()
+        if _TRAILER.match(line) or _PRINT_LINE.match(line) or _COPIES_LINE.match(line):
+            i -= 1
+            continue
+        below = lines[i].strip() if i < len(lines) else ""
+        printed = _PRINT_LINE.match(below)
+        if printed and not printed.group("who").strip() and len(line) <= 30 and "。" not in line \
+                and "\t" not in line:
+            i -= 1  # the 印发机关 on its own line above "2026年3月22日印发"
+            continue
+        break
+    return lines[:i], lines[i:]
+
+
 def _split_closing(lines: list[str]) -> tuple[list[str], list[str], list[str]]:
     """(body, closing, trailer): the 署名/成文日期/附注 block after the body and the 抄送/印发 trailer."""
     trailer_at = next((i for i, line in enumerate(lines) if _TRAILER.match(line)), len(lines))
@@ -705,7 +727,7 @@ def _statute_head_end(lines: list[str], first_article: int) -> int:
 
 
 def _parse_statute(doc: Document, lines: list[str], result: ParseResult, b: _Builder,
-                   section_prefix: str = "", key_prefix: str = "") -> None:
+                   section_prefix: str = "", key_prefix: str = "", trailer: list[str] | None = None) -> None:
     articles = _article_lines(lines)
     body_start = _statute_head_end(lines, articles[0])
     head = [line for line in lines[:body_start] if not _INFO_END.match(line)]
@@ -713,8 +735,9 @@ def _parse_statute(doc: Document, lines: list[str], result: ParseResult, b: _Bui
     if toc_at is not None:
         head = head[:toc_at]
     if not section_prefix:
-        facts = _header_facts(doc, head, [], result.warnings, statute=True)
-        b.add("header", "文件信息", "文件头", "\n".join(head) or doc.title, "header", facts=facts)
+        facts = _header_facts(doc, head, list(trailer or []), result.warnings, statute=True)
+        b.add("header", "文件信息", "文件头", "\n".join(head + list(trailer or [])) or doc.title, "header",
+              facts=facts)
     reader = _Roles(statute=True)
     path: dict[str, str] = {}
     last = 0
@@ -1119,9 +1142,12 @@ def _parse_plan(doc: Document, result: ParseResult, b: _Builder, level: int | No
     parser.assign_ids()
 
 
-def _body_and_header(doc: Document, lines: list[str], result: ParseResult, b: _Builder) -> list[str]:
-    """Header unit and preamble of a plan; returns the body lines (from the first numbered line)."""
+def _body_and_header(doc: Document, lines: list[str], result: ParseResult, b: _Builder,
+                     doc_trailer: list[str] | None = None) -> list[str]:
+    """Header unit and preamble of a plan; returns the body lines (from the first numbered line).
+    `doc_trailer`: the 版记 found after the attachments, when there are any."""
     body, closing, trailer = _split_closing(lines)
+    trailer = trailer + [line for line in doc_trailer or [] if line not in trailer]
     first = next((i for i, line in enumerate(body) if _item(line)), len(body))
     head, preamble = _split_header(body[:first])
     facts = _header_facts(doc, head + closing, trailer, result.warnings)
@@ -1166,6 +1192,11 @@ def parse_document(doc: Document) -> ParseResult:
         result.warnings.extend(str(w) for w in meta_warnings)
     main, attachments = _split_attachments(list(doc.lines))
     main = _table_section_rows(main)
+    trailer: list[str] = []
+    if attachments:  # the 版记 closes the last attachment: it is the document's, not the attachment's
+        label, title, rest = attachments[-1]
+        rest, trailer = _split_trailer(rest)
+        attachments[-1] = (label, title, rest)
     b = _Builder(doc)
     if len(_article_lines(main)) >= 3:
         result.statute = True
@@ -1173,7 +1204,9 @@ def parse_document(doc: Document) -> ParseResult:
         unmerged = _unmerge_headings(main)
         if len(unmerged) != len(main):
             result.warnings.append(f"章节标题与条文粘连 {len(unmerged) - len(main)} 处（已拆开）")
-        _parse_statute(doc, unmerged, result, b)
+        if not trailer:
+            unmerged, trailer = _split_trailer(unmerged)
+        _parse_statute(doc, unmerged, result, b, trailer=trailer)
     else:
         body_lines = _split_closing(main)[0]
         root = _tree(body_lines[next((i for i, l in enumerate(body_lines) if _item(l)), len(body_lines)):])
@@ -1185,11 +1218,11 @@ def parse_document(doc: Document) -> ParseResult:
             result.structure = LEVEL_NAMES[2]
             header = next((u for u in units if u.kind == "header"), None)
             if header is not None:
-                extra = _header_facts(doc, [], [], result.warnings)
+                extra = _header_facts(doc, [], trailer or _split_trailer(main)[1], result.warnings)
                 for key, value in extra.items():
                     header.facts.setdefault(key, value)
         else:
-            body = _body_and_header(doc, main, result, b)
+            body = _body_and_header(doc, main, result, b, trailer)
             root = _tree(body)
             level = task_level(root)
             result.structure = LEVEL_NAMES[level] if level is not None else "段落"

@@ -265,3 +265,16 @@ def test_task_table_section_rows_without_tabs_and_placeholder_cells():
     assert rows[2].lead_units == ["县市场监督管理局"] and rows[2].cooperating_units == [] and rows[2].deadline == ""
     assert rows[3].cooperating_units == ["县科学技术委员会", "县人民法院"] and rows[3].deadline == "持续推进"
     assert rows[3].section.endswith("（二）强化知识产权创造")
+
+
+def test_trailer_after_the_last_attachment_is_the_documents():
+    """The 版记 (抄送, 印发机关和印发日期, 共印N份) closes the whole file, after the attachments."""
+    result = _parse("trailer-after-attachment.txt")
+    facts = result.units[0].facts
+    assert facts["cc"] == "县委办公室，县人大常委会办公室，县法院"
+    assert facts["print_date"] == "2030年2月21日" and facts["printer"] == "柏川县人民政府办公室"
+    assert facts["copies"] == "30" and facts["addressees"] == "各镇人民政府，县政府各委、办、局"
+    tasks = [u for u in result.units if u.kind == "clause"]
+    assert len(tasks) == 6 and tasks[1].lead_units == ["县商务委员会"] and tasks[1].cooperating_units == ["县财政局"]
+    attachment = [u for u in result.units if u.section.startswith("附件")]
+    assert attachment and not any("抄送" in u.text or "印发" in u.text for u in attachment)
