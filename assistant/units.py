@@ -583,16 +583,19 @@ class _Builder:
 def _header_facts(doc: Document, head: list[str], trailer: list[str], warnings: list[str],
                   statute: bool = False) -> dict:
     facts = parse_statute_header(head) if statute else parse_header(head, trailer)
+    wrapper = notice_title(doc.lines[:80], doc.title)
     if statute:
+        # a 通知 that 印发 articles (办法, 规定) carries the notice's own facts: 主送, 署名, 成文日期
+        keys = ("doc_number", "notes", "cc", "printer", "print_date", "copies", "signer") + (
+            ("addressees", "issuers", "issue_date", "notice", "attachments", "reporting_deadlines") if wrapper else ())
         for key, value in parse_header(head, trailer).items():
-            if key in ("doc_number", "notes", "cc", "printer", "print_date", "copies", "signer"):
+            if key in keys:
                 facts.setdefault(key, value)
     if doc.doc_number:
         facts.setdefault("doc_number", doc.doc_number)
     facts["title"] = doc.title
     if doc.issuer:
         facts.setdefault("issuer", doc.issuer)
-    wrapper = notice_title(doc.lines[:80], doc.title)
     if wrapper:
         facts["notice_title"] = wrapper
     warnings.extend(merge_meta(facts, doc.meta or {}))
@@ -1222,6 +1225,8 @@ def parse_document(doc: Document) -> ParseResult:
                 for key, value in extra.items():
                     header.facts.setdefault(key, value)
         else:
+            if not trailer:
+                main, trailer = _split_trailer(main)
             body = _body_and_header(doc, main, result, b, trailer)
             root = _tree(body)
             level = task_level(root)

@@ -251,6 +251,13 @@ def test_regulation_articles_keep_their_bracket_notations_but_not_prose():
     targets = {(t.indicator, t.year): (t.value, t.unit) for u in result.units for t in u.targets}
     assert targets[("知识产权质押融资登记金额", 2027)] == (23.1, "亿元")
     assert targets[("专利转化实施率", 2026)] == (25.1, "%")
+    # the notice that 印发 the articles keeps its own facts; the 版记 closes the file, not 第六条
+    facts = result.units[0].facts
+    assert facts["addressees"] == "各街道办事处、镇人民政府，区政府各委、办、局"
+    assert facts["issuers"] == ["松川区人民政府"] and facts["issue_date"] == "2027年2月20日"
+    assert facts["doc_number"] == "松府发〔2027〕4号"
+    assert facts["print_date"] == "2027年2月21日" and facts["copies"] == "25"
+    assert "印发" not in arts[6].text and "共印" not in arts[6].text
 
 
 def test_task_table_section_rows_without_tabs_and_placeholder_cells():
@@ -265,6 +272,10 @@ def test_task_table_section_rows_without_tabs_and_placeholder_cells():
     assert rows[2].lead_units == ["县市场监督管理局"] and rows[2].cooperating_units == [] and rows[2].deadline == ""
     assert rows[3].cooperating_units == ["县科学技术委员会", "县人民法院"] and rows[3].deadline == "持续推进"
     assert rows[3].section.endswith("（二）强化知识产权创造")
+    facts = result.units[0].facts  # a 版记 without 抄送: the print line and copies still close the file
+    assert facts["print_date"] == "2030年1月8日" and facts["printer"] == "枫林县人民政府办公室"
+    assert facts["copies"] == "15"
+    assert not any("共印" in u.text for u in result.units if u.kind != "header")
 
 
 def test_trailer_after_the_last_attachment_is_the_documents():
