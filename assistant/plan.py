@@ -14,6 +14,7 @@ from datetime import date
 
 from .answer import Answer, Composer, excerpt, overlap, refusal, where
 from .catalog import Catalog
+from .normalize import normalize
 from .retrieval import Hit, Retriever
 from .understanding import Question
 from .units import Target, Unit
@@ -109,6 +110,8 @@ def make_plan(q: Question, state: DialogueState, ctx: Context, doc_filter: list[
     docs = list(q.docs)
     if not docs and follow:
         docs = list(state.docs)
+    if "list" in asks and ({"target", "diff"} & set(asks)) and not (q.departments or q.deadlines or q.sections or q.count):
+        asks = [a for a in asks if a != "list"]
     plan = Plan(question=q, asks=asks, docs=docs, years=list(q.years), follow_up=follow)
     if doc_filter:
         outside = [d for d in docs if d not in doc_filter]
@@ -294,30 +297,48 @@ def role_line(unit: Unit, composer: Composer, with_deadline: bool = False) -> st
     return f"{where(unit)}——{'；'.join(parts)} {ref}"
 
 
-_SUBJECT = re.compile(r"^(?:[^，,。；]{0,12}?[，,])?([^，,。；：]{2,28}?)(?:应当|依法|可以|负责|主管|对|会同|根据|按照|统一|组织|建立|作出)")
+_BODY_END = re.compile(r"(行政管理部门|行政部门|主管部门|管理部门|部门|委员会|机关|机构|总局|总署|局|署|厅|办公室|人民政府|政府|商标局|法院)")
+_ACTS = re.compile(r"^(负责|主管|对|依法|依照|应当|可以|会同|批准|查处|裁决|监督|管理|组织|统筹|指导|依当事人|根据|按照|予以|作出|建立)")
+_BOUNDARY = "，。；：、（）“”《》,;:()和或及与向由经报被将在"
+
+
+def _actors_in(sentence: str) -> list[str]:
+    """Bodies a sentence makes responsible: a name ending in 部门/局/委员会/机关…, extended left to a boundary,
+    acting ("…部门负责/对/依法…") or named after 由/经."""
+    from .roles import prose_responsibilities
+
+    found = prose_responsibilities(sentence)
+    if found and found.units:
+        return list(found.units)
+    actors = []
+    for match in _BODY_END.finditer(sentence):
+        end = match.end()
+        start = match.start()
+        while start > 0 and sentence[start - 1] not in _BOUNDARY and end - start < 30:
+            start -= 1
+        name = sentence[start:end]
+        before = sentence[start - 1] if start > 0 else ""
+        if len(name) >= 3 and (_ACTS.match(sentence[end:]) or (before and before in "由经")) and name not in actors \
+                and not any(name in a for a in actors):
+            actors = [a for a in actors if a not in name] + [name]
+    return actors
 
 
 def clause_actors(unit: Unit, topic: str) -> tuple[str, list[str]]:
     """(sentence, actors) of a clause without a responsibility notation: the bodies its text makes
-    responsible ("国务院专利行政部门负责…", "商标局应当…", "由X负责"), from the sentence closest to the topic."""
-    from .roles import is_department, prose_responsibilities
-
-    best: tuple[float, str, list[str]] = (-1.0, "", [])
+    responsible ("国务院专利行政部门负责…", "须经…部门批准", "由X负责"); the sentence closest to the topic is
+    quoted, and the actors of every sentence are named."""
+    best: tuple[float, str] = (-1.0, "")
+    everyone: list[str] = []
     for sentence in re.split(r"(?<=[。；])|\n", unit.body):
         sentence = re.sub(r"^第[一二三四五六七八九十百零〇]+条\s*", "", sentence.strip())
-        if not sentence:
-            continue
-        found = prose_responsibilities(sentence)
-        actors = list(found.units) if found and found.units else []
-        if not actors:
-            match = _SUBJECT.match(sentence)
-            if match and is_department(match.group(1)):
-                actors = [match.group(1)]
+        actors = _actors_in(sentence) if sentence else []
         if actors:
+            everyone.extend(a for a in actors if a not in everyone)
             score = overlap(topic, sentence) if topic else 0.0
             if score > best[0]:
-                best = (score, sentence, actors)
-    return best[1], best[2]
+                best = (score, sentence)
+    return best[1], everyone
 
 
 def lead_part(plan: Plan, clauses: list[Unit], composer: Composer) -> tuple[str, bool]:
@@ -430,8 +451,8 @@ def open_part(plan: Plan, units: list[Unit], composer: Composer) -> tuple[str, b
     lines = []
     for unit in units[:3]:
         body = unit.body.strip()
-        quote = unit.text if whole and len(unit.text) <= 600 else body if len(body) <= 260 else \
-            excerpt(unit, q.topic or q.text, limit=260)
+        quote = (unit.text if len(unit.text) <= 600 else unit.text[:400] + "……") if whole else \
+            body if len(body) <= 260 else excerpt(unit, q.topic or q.text, limit=260)
         lines.append(f"- **{where(unit)}**：“{quote}” {composer.cite(unit)}")
     return "文件中的相关内容：\n" + "\n".join(lines), True
 
@@ -530,7 +551,8 @@ def numbers_in_text(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, 
     if not scored:
         return "", False
     score, sentence, unit = max(scored, key=lambda t: t[0])
-    if score < 0.3:
+    measured = q.topic.split()[-1] if q.topic else ""
+    if score < 0.3 or (len(measured) >= 2 and overlap(measured, sentence) < 0.5):
         return "", False
     return f"{where(unit)}写明：“{sentence}” {composer.cite(unit)}", True
 
@@ -542,10 +564,13 @@ _NUMBER = re.compile(r"\d+(\.\d+)?\s*(万件|万元|亿元|万人|件|家|个|�
 # --------------------------------------------------------------------------- lists
 
 def _month(deadline: str) -> tuple[int, int] | None:
-    match = re.search(r"(20\d{2})年(?:(\d{1,2})月)?", deadline)
+    """(year, month) a deadline falls due: 2019年6月底 → (2019, 6), 2019年上半年 → (2019, 6), 2019年底 → (2019, 12)."""
+    match = re.search(r"(20\d{2})年(?:(\d{1,2})月|(上半年)|(一季度|第一季度)|(二季度|第二季度)|(三季度|第三季度))?", deadline)
     if not match:
         return None
-    return int(match.group(1)), int(match.group(2) or 12)
+    month = int(match.group(2)) if match.group(2) else 6 if match.group(3) else 3 if match.group(4) else \
+        6 if match.group(5) else 9 if match.group(6) else 12
+    return int(match.group(1)), month
 
 
 def _deadline_filter(plan: Plan) -> tuple[int, int] | str | None:
@@ -739,11 +764,19 @@ def meta_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool, 
             else:
                 missing.append(labels.get(key, key))
         if "diff" in plan.asks or re.search(r"隔了?几天|相隔|间隔", q.text):
-            a, b = _date(header.facts.get("issue_date", "")), _date(header.facts.get("print_date", ""))
+            a, b = _date(str(header_fact(header, "issue_date", ctx) or "")), _date(str(header_fact(header, "print_date", ctx) or ""))
             if a and b:
                 values.append(f"相隔 **{abs((b - a).days)}天**")
         if values:
-            lines.append(f"《{header.doc_title}》{'；'.join(values)} {composer.cite(header)}")
+            refs = composer.cite(header)
+            for key in fields:
+                value = header_fact(header, key, ctx)
+                text = value if isinstance(value, str) else ""
+                if text and normalize(text) not in normalize(header.full_text):
+                    source = next((u for u in ctx.units if u.doc_id == doc_id and normalize(text) in normalize(u.text)), None)
+                    if source is not None:
+                        refs += composer.cite(source)
+            lines.append(f"《{header.doc_title}》{'；'.join(values)} {refs}")
     if not lines:
         what = "、".join(dict.fromkeys(missing)) or "这一项信息"
         return "", False, f"文件中没有写明{what}。"

@@ -126,7 +126,7 @@ def titled_docs(catalog: Catalog, text: str) -> list[Mention]:
             share = sum(ch in title for ch in words) / len(words)
             scored.append((share, doc.doc_id))
         scored.sort(reverse=True)
-        if scored and scored[0][0] >= 0.6 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        if scored and scored[0][0] >= 0.5 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
             found.append(Mention(kind="doc", key=scored[0][1], surface=match.group(0), start=match.start(),
                                  end=match.end(), score=scored[0][0], how="fuzzy"))
     return found
@@ -300,7 +300,8 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     entity_spans = [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions]
     q.foreign_places = _foreign_places(text, entity_spans, [d.region for d in catalog.docs], vocabulary)
     owned = [m for m in doc_mentions for p in q.foreign_places
-             if re.fullmatch(r"[的\s]*", text[text.find(p) + len(p):m.start] if text.find(p) + len(p) <= m.start else "x")]
+             if re.fullmatch(r"[的\s]*(\d{2,4}\s*年度?)?[的\s]*(那份|这份|那个|的)?[的\s]*",
+                             text[text.find(p) + len(p):m.start] if text.find(p) + len(p) <= m.start else "x")]
     if q.foreign_places and (owned or all(getattr(m, "part", "") in WEAK_DOC_PARTS for m in doc_mentions)):
         q.docs, q.ambiguous_docs = [], []  # "北京市…工作要点": the genre words name no document of that place
     q.topic = _topic(text, spans + [(m.start(), m.end()) for m in _VALUE.finditer(text)])
