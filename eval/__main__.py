@@ -19,7 +19,8 @@ from pathlib import Path
 
 from assistant.chat import Assistant, Session
 from assistant.config import Settings
-from eval.grader import grade, load_gold, recall_at, reciprocal_rank
+from assistant.goldsets import GoldSetError, load_gold_any
+from eval.grader import grade, recall_at, reciprocal_rank
 from eval.stats import percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -352,7 +353,11 @@ def main(argv: list[str] | None = None) -> int:
         settings.corpus_dir = Path(args.corpus)
     if args.index:
         settings.index_dir = Path(args.index)
-    items = load_gold(Path(args.gold))
+    try:
+        items = load_gold_any(args.gold)  # .jsonl, or a spreadsheet with Chinese columns (.xlsx/.csv)
+    except GoldSetError as exc:
+        print(str(exc))
+        return 2
     assistant = Assistant(settings)
     results = run(assistant, items, args.mode)
     summary = summarise(results)
