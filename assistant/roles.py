@@ -267,7 +267,7 @@ _DATE = (r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日|\s*[上中下]旬|\
 _PERIODIC = r"每(?:年|季度|半年|月)(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日|\s*[底末])?|\s*\d{1,2}\s*日|\s*[底末])?"
 _BEFORE = re.compile(rf"(?:{_PERIODIC}|{_DATE})\s*(?:前|以前|之前)")
 _DEADLINE_KEY_RE = re.compile(rf"(?:{'|'.join(_DEADLINE_KEYS)})\s*[:：]\s*([^；;）)。\n]+)")
-_ONGOING_ALONE = re.compile(rf"(?:^|[（(；;：:])\s*({'|'.join(_ONGOING)})\s*(?=$|[)）；;。])")
+_ONGOING_ALONE = re.compile(rf"(?:^|[（(；;：:，,])\s*({'|'.join(_ONGOING)})\s*(?=$|[)）；;。])")
 _DATE_ALONE = re.compile(rf"(?:^|[（(；;])\s*((?:{_DATE})\s*(?:前|以前|之前)?)\s*(?=[)）]|$)")
 _DEADLINE_VALUE = re.compile(
     rf"^(?:于|在)?\s*(?:(?:{_PERIODIC}|{_DATE})\s*(?:前|以前|之前|内|起)?(?:完成)?"

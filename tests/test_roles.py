@@ -279,6 +279,9 @@ def test_prose_is_conservative_and_never_fires_on_statutes():
     ("从2019年起，各有关部门于每年2月底前，根据上一年度工作成效，研究提出拟予督查激励的地方名单。", "每年2月底前"),
     ("2019年12月底前完成第一次全国三级公立医院绩效考核工作。", "2019年12月底前"),
     ("（区知识产权局；长期坚持）", "长期坚持"),
+    # prose that closes with its time limit as a clause of its own
+    ("推动数据互联互通。由监测预警科负责，持续推进。", "持续推进"),
+    ("建立部门协同机制，持续推进规范专利申请行为。", ""),
     # an ongoing verb inside prose is no deadline; nor is a data period
     ("持续推进规范专利申请行为专项督察整治工作，督导申请人及时撤回。", ""),
     ("三级公立医院绩效考核工作按照年度实施，考核数据时间节点为上一年度1月至12月。", ""),
