@@ -758,8 +758,12 @@ def _parse_statute(doc: Document, lines: list[str], result: ParseResult, b: _Bui
         text = "\n".join(current)
         body = _ARTICLE.match(current[0]).group(2)
         found, deadline = reader.read(text)
+        # an article under a 目标 chapter states the numeric goals, as a plan's goal paragraphs do
+        targets = parse_targets(text, _goal_year(text, doc.year), doc.region) \
+            if "目标" in current_section.rsplit(" > ", 1)[-1] else []
         b.add("clause", f"第{numeral}条", current_section, text, f"{key_prefix}{number}", number=number,
-              title=_clause_title(body), deadline=deadline, responsibilities=found, **_role_fields(found))
+              title=_clause_title(body), deadline=deadline, responsibilities=found, targets=targets,
+              **_role_fields(found))
         current = []
 
     table: list[str] = []

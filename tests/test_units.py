@@ -289,3 +289,14 @@ def test_trailer_after_the_last_attachment_is_the_documents():
     assert len(tasks) == 6 and tasks[1].lead_units == ["县商务委员会"] and tasks[1].cooperating_units == ["县财政局"]
     attachment = [u for u in result.units if u.section.startswith("附件")]
     assert attachment and not any("抄送" in u.text or "印发" in u.text for u in attachment)
+
+
+def test_regulation_goal_chapter_articles_carry_their_targets():
+    """第二章 主要目标 states numeric goals in its article; articles of other chapters state none."""
+    result = _parse("regulation-goals.txt")
+    arts = {u.number: u for u in result.units if u.kind == "clause"}
+    assert sorted(arts) == [1, 2, 3, 4]
+    got = {(t.indicator, t.year): (t.value, t.unit) for t in arts[2].targets}
+    assert got == {("每万人口高价值发明专利拥有量", 2029): (36, "件"), ("知识产权质押融资登记金额", 2029): (6.7, "亿元")}
+    assert arts[4].targets == [] and arts[1].targets == []
+    assert arts[3].lead_units == ["县知识产权保护中心"] and arts[3].deadline == "2029年12月底"
