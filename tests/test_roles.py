@@ -60,6 +60,8 @@ def groups_of(paragraphs: list[str]) -> list[Responsibility]:
     "省商务厅", "供销合作总社", "中国铁路总公司", "市高院", "区检察院", "区公安分局", "国务院扶贫办",
     "银保监会", "市贸促会", "临港新片区管委会", "区知识产权联席会议各成员单位", "各有关部门", "各成员单位",
     "各区政府", "试点城市政府", "各省份", "机关纪委", "金融监管总局上海监管局",
+    # internal offices whose ending contains an ordinary word's ending (理科, 查处)
+    "专利管理科", "商标监督管理科", "执法稽查处", "行政审查处",
 ])
 def test_department_names_are_recognised_by_their_ending(name):
     assert is_department(name)
@@ -67,7 +69,7 @@ def test_department_names_are_recognised_by_their_ending(name):
 
 @pytest.mark.parametrize("phrase", [
     "以下简称“意见”", "国家法律法规暂不允许的除外", "含港澳台", "决策部署", "社会", "总体布局", "城乡",
-    "中国国际进口博览会", "PPP", "鼓励地方政府", "须经交易双方确认",
+    "中国国际进口博览会", "PPP", "鼓励地方政府", "须经交易双方确认", "依法查处", "理科",
 ])
 def test_ordinary_phrases_are_not_departments(phrase):
     assert not is_department(phrase)
