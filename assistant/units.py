@@ -877,6 +877,7 @@ def _is_prose(line: str) -> bool:
 def task_level(root: _Node) -> int | None:
     """The level whose items are the citable tasks: the one with most leaf items that carry text."""
     leaves: dict[int, int] = {}
+    annotated: dict[int, int] = {}  # leaves that carry a responsibility notation: tasks for sure
 
     def walk(node: _Node) -> None:
         for child in node.children:
@@ -885,13 +886,17 @@ def task_level(root: _Node) -> int | None:
                 isinstance(i, str) and _is_prose(i) for i in child.items)
             if is_leaf and has_text:
                 leaves[child.level] = leaves.get(child.level, 0) + 1
+                if find_responsibilities(" ".join([child.rest] + [i for i in child.items if isinstance(i, str)])):
+                    annotated[child.level] = annotated.get(child.level, 0) + 1
             if not child.lists_items:
                 walk(child)
 
     walk(root)
     if not leaves:
         return None
-    return max(sorted(leaves), key=lambda level: leaves[level])
+    best = max(leaves.values())
+    # a tie in leaf count (四项保障措施 vs 四项任务) goes to the level whose items carry notations
+    return max(sorted(leaves), key=lambda level: (leaves[level], annotated.get(level, 0) if leaves[level] == best else 0))
 
 
 def _flatten(node: _Node) -> list[str]:

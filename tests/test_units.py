@@ -300,3 +300,14 @@ def test_regulation_goal_chapter_articles_carry_their_targets():
     assert got == {("每万人口高价值发明专利拥有量", 2029): (36, "件"), ("知识产权质押融资登记金额", 2029): (6.7, "亿元")}
     assert arts[4].targets == [] and arts[1].targets == []
     assert arts[3].lead_units == ["县知识产权保护中心"] and arts[3].deadline == "2029年12月底"
+
+
+def test_task_level_tie_goes_to_the_items_with_notations():
+    """Four 1、 tasks under （一）（二） and four （一） 保障措施: the annotated 1、 items are the tasks."""
+    result = _parse("tasks-tie-with-measures.txt")
+    assert result.structure == "1."
+    tasks = [u for u in result.units if u.kind == "clause"]
+    assert [u.number for u in tasks] == [1, 2, 3, 4]
+    assert tasks[0].lead_units == ["区统计局", "区商务委员会"] and tasks[0].guiding_units == []
+    assert tasks[1].guiding_units == ["区商务委员会"] and tasks[1].lead_units == ["区市场监督管理局"]
+    assert tasks[2].section == "二、重点任务 > （二）推进知识产权国际合作"
