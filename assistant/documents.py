@@ -1027,7 +1027,28 @@ def _pdf_paragraphs(pages: list[list[_PdfLine]], body_size: float) -> list[str]:
             else:
                 paragraphs.append(line.text)
             previous = line
-    return paragraphs
+    return _join_open_brackets(paragraphs)
+
+
+def _bracket_depth(text: str) -> int:
+    depth = 0
+    for ch in text:
+        depth += ch in "（("
+        depth -= ch in "）)" and depth > 0
+    return depth
+
+
+def _join_open_brackets(paragraphs: list[str]) -> list[str]:
+    """A paragraph that stops inside a bracket ("（责任主体：X；完成时限：" at a page end) goes on in the next
+    one when that one closes the bracket and starts no numbered item or table row."""
+    out: list[str] = []
+    for text in paragraphs:
+        if out and "\t" not in out[-1] and "\t" not in text and _bracket_depth(out[-1]) > 0 \
+                and not _ITEM_START.match(text) and _bracket_depth(out[-1] + text) < _bracket_depth(out[-1]):
+            out[-1] += text
+        else:
+            out.append(text)
+    return out
 
 
 def _centred(line: _PdfLine) -> bool:

@@ -637,3 +637,29 @@ def test_bad_files_each_get_a_chinese_reason_naming_the_file(tmp_path):
     assert reasons["005_random.docx"].startswith("不是有效的 Word 文档")
     assert all(reasons[f"006_empty{suffix}"] == "文件是空的（0 字节）" for suffix in (".html", ".pdf", ".docx", ".md"))
     assert all(e.path.name in str(e) and "无法使用" in str(e) for e in errors)
+
+
+def test_pdf_bracket_broken_at_a_page_end_goes_on_on_the_next_page(tmp_path):
+    """"（责任主体：X；完成时限：" ends a page and "2028年12月底）" opens the next: one paragraph."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from assistant.documents import load_document
+
+    path = tmp_path / "broken-bracket.pdf"
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(path))
+    pdf.setFont("STSong-Light", 10)
+    first = ["测试区知识产权局2028年工作要点", "1.推进专利导航服务。（区统计局负责；完成时限：持续推进）",
+             "2.布局知识产权公共服务网点。（责任主体：区人民法院；完成时限："]
+    for y, line in zip(range(800, 0, -20), first):
+        pdf.drawString(30, y, line)
+    pdf.showPage()
+    pdf.setFont("STSong-Light", 10)
+    for y, line in zip(range(800, 0, -20), ["2028年12月底）", "3.加强商标品牌建设。（区商务委负责）"]):
+        pdf.drawString(30, y, line)
+    pdf.save()
+    lines = load_document(path).lines
+    assert "2.布局知识产权公共服务网点。（责任主体：区人民法院；完成时限：2028年12月底）" in lines
+    assert "3.加强商标品牌建设。（区商务委负责）" in lines
