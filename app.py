@@ -24,6 +24,7 @@ from assistant.api import LoginLimiter, RequestGuard, create_api  # noqa: E402
 from assistant.chat import Assistant  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.embedding import ModelError  # noqa: E402
+from assistant import index as index_module  # noqa: E402
 from assistant.index import IndexBuildError, index_status  # noqa: E402
 from assistant.store import PageSessions, Store  # noqa: E402
 from assistant.web import CSS, create_web  # noqa: E402
@@ -34,7 +35,7 @@ LOG_LEVEL = os.environ.get("PA_LOG_LEVEL", "warning")  # uvicorn's; "info" logs 
 @contextmanager
 def index_lock(settings: Settings):
     """One process at a time may build the index (workers and replicas sharing the folder)."""
-    lock_path = Path(settings.index_dir).parent / f".{Path(settings.index_dir).name}.lock"
+    lock_path = Path(settings.index_dir).parent / f".{Path(settings.index_dir).name}.app-lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -46,8 +47,8 @@ def index_lock(settings: Settings):
 
 def load_assistant(settings: Settings) -> Assistant:
     """The assistant over a current index; a missing or stale index is rebuilt by one process only."""
-    if index_status(settings) == "current":
-        return Assistant(settings)
+    if hasattr(index_module, "build_lock") or index_status(settings) == "current":
+        return Assistant(settings)  # index.py serialises builds itself
     with index_lock(settings):
         return Assistant(settings)  # re-checks: another process may have built it while this one waited
 
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     store = store or Store.from_settings(settings, units=assistant.units_by_id)
     feedback.use_store(store)
     limiter = LoginLimiter(settings.login_failures_per_user, settings.login_failures_per_client,
-                           settings.login_window_seconds)
+                           settings.login_window_seconds, store=store)
     api = create_api(assistant, store, limiter)
     demo = create_web(assistant, PageSessions(store, settings.max_page_sessions))
     app = gr.mount_gradio_app(api, demo, path="/", root_path=settings.root_path or None,

@@ -139,45 +139,75 @@ def _responses(*codes: int) -> dict:
 
 class LoginLimiter:
     """Failed logins counted per client address and per user name in a sliding window; beyond the
-    limits every attempt (right or wrong) is refused until the window frees up."""
+    limits every attempt (right or wrong) is refused until the window frees up. With a store the
+    counts live in the database, shared by every worker and replica; without one (or while the
+    database fails) in this process."""
 
-    def __init__(self, per_user: int = 5, per_client: int = 20, window: float = 300, max_keys: int = 100_000):
+    def __init__(self, per_user: int = 5, per_client: int = 20, window: float = 300, store: Store | None = None,
+                 max_keys: int = 100_000):
         self.limits = {"user": per_user, "client": per_client}
         self.window = window
+        self.store = store
         self.max_keys = max_keys
-        self._failures: OrderedDict[tuple[str, str], deque] = OrderedDict()
+        self._failures: OrderedDict[str, deque] = OrderedDict()
         self._lock = threading.Lock()
+        self.failing: set[str] = set()  # users seen with recent failures (their success clears them)
 
-    def _keys(self, client: str, user: str | None) -> list[tuple[str, str]]:
-        return [("client", client)] + ([("user", user)] if user else [])
+    @staticmethod
+    def _keys(client: str, user: str | None) -> list[str]:
+        return [f"client:{client}"] + ([f"user:{user}"] if user else [])
 
-    def retry_after(self, client: str, user: str | None, now: float | None = None) -> int:
+    def _limit(self, key: str) -> int:
+        return self.limits[key.split(":", 1)[0]]
+
+    def retry_after(self, client: str, user: str | None) -> int:
         """Seconds until this client / user may try again; 0 = may try now."""
-        now = now or time.monotonic()
+        now = time.time()
+        keys = self._keys(client, user)
+        found = None
+        if self.store is not None:
+            try:
+                found = self.store.login_failures(keys, now - self.window)
+            except StoreError:
+                found = None
+        if found is None:
+            with self._lock:
+                found = {key: [t for t in self._failures.get(key, ()) if t > now - self.window] for key in keys}
+        if user and found.get(f"user:{user}"):
+            if len(self.failing) > 10_000:
+                self.failing.clear()
+            self.failing.add(user)
         wait = 0.0
-        with self._lock:
-            for key in self._keys(client, user):
-                times = self._failures.get(key)
-                if not times:
-                    continue
-                while times and times[0] <= now - self.window:
-                    times.popleft()
-                if len(times) >= self.limits[key[0]]:
-                    wait = max(wait, times[0] + self.window - now)
+        for key, times in found.items():
+            limit = self._limit(key)
+            if len(times) >= limit:
+                wait = max(wait, times[-limit] + self.window - now)
         return math.ceil(wait) if wait > 0 else 0
 
     def failed(self, client: str, user: str | None) -> None:
-        now = time.monotonic()
+        now = time.time()
+        keys = self._keys(client, user)
+        if self.store is not None:
+            try:
+                return self.store.add_login_failure(keys, now, self.window)
+            except StoreError:
+                pass
         with self._lock:
-            for key in self._keys(client, user):
+            for key in keys:
                 self._failures.setdefault(key, deque(maxlen=max(self.limits.values()) + 1)).append(now)
                 self._failures.move_to_end(key)
             while len(self._failures) > self.max_keys:
                 self._failures.popitem(last=False)
 
     def succeeded(self, user: str) -> None:
+        self.failing.discard(user)
+        if self.store is not None:
+            try:
+                self.store.clear_login_failures(f"user:{user}")
+            except StoreError:
+                pass
         with self._lock:
-            self._failures.pop(("user", user), None)
+            self._failures.pop(f"user:{user}", None)
 
 
 def too_many_attempts(seconds: int) -> dict:
@@ -301,7 +331,7 @@ def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None 
                   description="Questions in Chinese over the corpus of policy documents; answers cite numbered clauses.")
     credentials = settings.credentials()
     limiter = limiter or LoginLimiter(settings.login_failures_per_user, settings.login_failures_per_client,
-                                      settings.login_window_seconds)
+                                      settings.login_window_seconds, store=store)
     api.state.limiter = limiter
     gate = AnswerGate(settings.concurrency_limit, settings.max_inflight)
     api.state.gate = gate
@@ -314,17 +344,18 @@ def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None 
             return ""
         given = parse_basic(request.headers.get("authorization"))
         client = client_address(request)
-        wait = limiter.retry_after(client, given[0] if given else None)
+        wait = await run_in_threadpool(limiter.retry_after, client, given[0] if given else None)
         if wait:
             raise HTTPException(429, **too_many_attempts(wait))
         if given is None:
             raise HTTPException(401, "需要登录：请使用 HTTP Basic 认证提供用户名和密码。",
                                 headers={"WWW-Authenticate": 'Basic realm="policy-qa", charset="UTF-8"'})
         if not credentials_match(credentials, *given):
-            limiter.failed(client, given[0])
+            await run_in_threadpool(limiter.failed, client, given[0])
             raise HTTPException(401, "用户名或密码不正确。",
                                 headers={"WWW-Authenticate": 'Basic realm="policy-qa", charset="UTF-8"'})
-        limiter.succeeded(given[0])
+        if given[0] in limiter.failing:  # a write only after failures, not on every authenticated request
+            await run_in_threadpool(limiter.succeeded, given[0])
         return given[0]
 
     def answer(request: AskRequest, user: str) -> dict:
@@ -476,7 +507,7 @@ class RequestGuard:
         form = parse_qs(body.decode("utf-8", "replace"))
         user = (form.get("username") or [""])[0].strip() or None
         client = client_address(scope)
-        wait = self.limiter.retry_after(client, user)
+        wait = await run_in_threadpool(self.limiter.retry_after, client, user)
         if wait:
             blocked = too_many_attempts(wait)
             return await _send_json(send, 429, {"detail": blocked["detail"]}, blocked["headers"])
@@ -489,9 +520,9 @@ class RequestGuard:
 
         await self.app(scope, _replay(body, receive), watch)
         if status.get("code") == 200:
-            self.limiter.succeeded(user or "")
+            await run_in_threadpool(self.limiter.succeeded, user or "")
         elif status.get("code") in (400, 401, 403):
-            self.limiter.failed(client, user)
+            await run_in_threadpool(self.limiter.failed, client, user)
 
 
 ENGLISH_DETAIL = {"Not Found": STATUS_TEXT[404], "Method Not Allowed": STATUS_TEXT[405]}

@@ -23,7 +23,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import bindparam, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -372,6 +372,29 @@ class Store:
                 "citations": [c.get("unit_id") for c in answer.get("citations", []) if isinstance(c, dict)],
             })
         return entries
+
+    # ----------------------------------------------------------------------- failed logins
+
+    def login_failures(self, keys: list[str], since: float) -> dict[str, list[float]]:
+        """Times of the failed logins of each key since `since`, oldest first."""
+        with self._tx(write=False) as conn:
+            rows = conn.execute(text("SELECT key, at FROM login_failures WHERE key IN :keys AND at > :since "
+                                     "ORDER BY at").bindparams(bindparam("keys", expanding=True)),
+                                {"keys": keys, "since": since}).all()
+        found: dict[str, list[float]] = {key: [] for key in keys}
+        for row in rows:
+            found[row.key].append(row.at)
+        return found
+
+    def add_login_failure(self, keys: list[str], at: float, keep: float) -> None:
+        with self._tx() as conn:
+            conn.execute(text("INSERT INTO login_failures (key, at) VALUES (:key, :at)"),
+                         [{"key": key, "at": at} for key in keys])
+            conn.execute(text("DELETE FROM login_failures WHERE at < :cutoff"), {"cutoff": at - keep})
+
+    def clear_login_failures(self, key: str) -> None:
+        with self._tx() as conn:
+            conn.execute(text("DELETE FROM login_failures WHERE key = :key"), {"key": key})
 
     def close(self) -> None:
         self.engine.dispose()

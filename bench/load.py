@@ -31,7 +31,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, env: dict | None = None, timeout: float = 300, workers: int = 1) -> subprocess.Popen:
+def start_server(port: int, env: dict | None = None, timeout: float = 600, workers: int = 1) -> subprocess.Popen:
     """app.py on 127.0.0.1:port; returns once /api/health answers and, with several workers, once
     every worker has logged its start-up (uvicorn's "Application startup complete")."""
     log = tempfile.NamedTemporaryFile(prefix="pa-server-", suffix=".log", delete=False)
@@ -70,6 +70,7 @@ def stop_server(proc: subprocess.Popen, timeout: float = 60) -> None:
     except ProcessLookupError:
         pass
     proc.wait(timeout=10)
+    Path(getattr(proc, "log_path", "")).unlink(missing_ok=True) if getattr(proc, "log_path", "") else None
 
 
 def conversations(gold: Path) -> list[dict]:

@@ -25,6 +25,7 @@ import httpx
 import psutil
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings as hypothesis_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PCT = "普陀区2025年PCT国际专利申请量的目标是多少？"
@@ -268,7 +269,7 @@ def test_the_page_feedback_error_is_chinese_when_the_database_fails(tmp_path):
     from assistant.store import Store, make_engine
 
     url = f"sqlite:///{tmp_path / 'tiny.db'}"
-    store = Store(url, engine=make_engine(url, sqlite_max_pages=12))
+    store = Store(url, engine=make_engine(url, sqlite_max_pages=16))
     with pytest.raises(feedback.FeedbackError) as failure:
         for i in range(200):
             feedback.record(None, liked=False, question=f"问{i}", answer={"answer": "长" * 5000}, store=store)
@@ -475,9 +476,35 @@ def test_two_workers_share_conversations_and_a_restart_keeps_them(index, setting
         stop_server(proc)
 
 
+# --------------------------------------------------------------------------- 10b. index integrity
+
+def test_a_same_size_corruption_and_stale_build_folders(settings, index, embedder, tmp_path):
+    """Checksums in the index manifest catch an overwrite that keeps the size; folders left by a killed
+    build are removed at the next start (index.py, owned by the lead: skipped until it records them)."""
+    from dataclasses import replace
+
+    from assistant import index as index_module
+
+    if "checksums" not in json.loads((Path(settings.index_dir) / index_module.META).read_text(encoding="utf-8")):
+        pytest.skip("index.py does not record file checksums yet (issue 14: requested from its owner)")
+    mine = replace(settings, index_dir=tmp_path / "index")
+    shutil.copytree(settings.index_dir, mine.index_dir)
+    assert index_module.index_status(mine) == "current"
+    vectors = next(p for p in (mine.index_dir / index_module.FAISS_DIR).iterdir() if p.is_file())
+    data = bytearray(vectors.read_bytes())
+    data[len(data) // 2: len(data) // 2 + 64] = bytes(64)
+    vectors.write_bytes(bytes(data))
+    assert index_module.index_status(mine) == "corrupt"
+    stale = tmp_path / ".index-building-killed"
+    stale.mkdir()
+    (stale / "units.json").write_text("[", encoding="utf-8")
+    rebuilt = index_module.load_or_build(mine, embedder=embedder)
+    assert len(rebuilt.units) == len(index.units) and index_module.index_status(mine) == "current"
+    assert not stale.exists()
+
+
 # --------------------------------------------------------------------------- 11. the whole API, fuzzed
 
-from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -101,7 +101,7 @@ def test_migrations_run_once_and_are_recorded(db_url):
 
     first = Store(db_url)
     tables = set(inspect(first.engine).get_table_names())
-    assert {"schema_version", "conversations", "answers", "feedback"} <= tables
+    assert {"schema_version", "conversations", "answers", "feedback", "login_failures"} <= tables
     first.close()
     second = Store(db_url)  # a restart: nothing applied again
     with second.engine.connect() as conn:
@@ -113,7 +113,7 @@ def test_migrations_run_once_and_are_recorded(db_url):
 def test_two_processes_migrating_at_once_apply_each_migration_once(db_url):
     from sqlalchemy import text
 
-    from assistant.store import Store
+    from assistant.store import Store, migration_files
 
     code = ("import sys; from assistant.store import make_engine, migrate; "
             "print(migrate(make_engine(sys.argv[1])))")
@@ -122,10 +122,11 @@ def test_two_processes_migrating_at_once_apply_each_migration_once(db_url):
     outputs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), [err for _, err in outputs]
     applied = [out.strip() for out, _ in outputs]
-    assert sorted(applied) == ["[1]", "[]", "[]"]
+    every = str([v for v, _ in migration_files()])
+    assert sorted(applied) == sorted([every, "[]", "[]"])
     store = Store(db_url)
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT COUNT(*) FROM schema_version")).scalar() == 1
+        assert conn.execute(text("SELECT COUNT(*) FROM schema_version")).scalar() == len(migration_files())
     store.close()
 
 
@@ -322,3 +323,22 @@ def test_the_api_on_postgresql_keeps_conversations_across_a_restart(assistant, p
         assert saved.status_code == 200
     assert [r["reason"] for r in store.feedback()] == ["少了数值"]
     store.close()
+
+
+def test_failed_logins_are_shared_by_every_process(db_url):
+    """Two workers (two stores on one database) count one user's failures together."""
+    from assistant.api import LoginLimiter
+    from assistant.store import Store
+
+    first, second = Store(db_url), Store(db_url)
+    a = LoginLimiter(per_user=5, per_client=100, window=300, store=first)
+    b = LoginLimiter(per_user=5, per_client=100, window=300, store=second)
+    for limiter in (a, b, a, b, a):
+        assert limiter.retry_after("10.0.0.1", "alice") == 0
+        limiter.failed("10.0.0.1", "alice")
+    assert 0 < b.retry_after("10.0.0.9", "alice") <= 300
+    assert b.retry_after("10.0.0.9", "bob") == 0
+    a.succeeded("alice")
+    assert b.retry_after("10.0.0.9", "alice") == 0
+    first.close()
+    second.close()
