@@ -146,6 +146,8 @@ def test_chunked_bodies_are_counted_and_refused_without_growing_memory(server):
     grown = process.memory_info().rss - before
     assert [r[0] for r in results] == [413] * 4
     assert grown < 64 * 1024 * 1024, f"server memory grew by {grown / 2**20:.0f} MiB"
+    print(f"chunked 4×200 MB: 413 after {max(r[3] for r in results) / 2**20:.0f} MiB sent, "
+          f"server RSS {grown / 2**20:+.1f} MiB")
     # a small chunked body is still fine
     small = httpx.post(server["base"] + "/api/ask", headers={"content-type": "application/json"},
                        content=iter([json.dumps({"question": LEAD}, ensure_ascii=False).encode()]), timeout=60)
@@ -184,6 +186,7 @@ def test_feedback_on_a_full_then_read_only_disk(server, tmpfs):
     finally:
         filler.unlink()
     assert refusals, "the full disk was never hit"
+    print(f"full disk: {len(confirmed)} confirmed, {len(refusals)} refused: {refusals[0]}")
     assert all("/" not in r and not LATIN.search(r) for r in refusals), refusals
     for answer_id in answers[30:]:  # space again: these are saved, nothing before is lost or glued
         assert httpx.post(base + "/api/feedback", json={"answer_id": answer_id, "liked": True}, timeout=30).status_code == 200
@@ -393,6 +396,8 @@ def test_back_pressure_refuses_beyond_the_bound_and_health_stays_fast(server):
     assert int(refused.headers["retry-after"]) > 0 and "稍后再试" in chinese_detail(refused)
     health_times.sort()
     assert health_times and health_times[int(len(health_times) * 0.95)] < 0.5, health_times[-5:]
+    print(f"back-pressure: {codes.count(200)} answered, {codes.count(503)} refused (503); health p95 "
+          f"{health_times[int(len(health_times) * 0.95)] * 1000:.0f} ms over {len(health_times)} probes")
 
 
 # --------------------------------------------------------------------------- 8. Chinese 4xx everywhere
