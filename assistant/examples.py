@@ -36,6 +36,7 @@ class Example:
     question: str
     unit_id: str = ""  # the unit that answers it (empty for document facts)
     expect: str = ""  # a string the answer must contain (a department, a deadline, a value, a 文号)
+    subject: str = ""  # what it asks about (clause topic, indicator, department): varied across documents
 
     @property
     def label(self) -> str:
@@ -77,23 +78,23 @@ def _doc_candidates(entry, units: list) -> dict[str, list[Example]]:
                    key=lambda pair: pair[1] != pair[0].title.strip())
     found: dict[str, list[Example]] = {kind: [] for kind in KINDS}
 
-    def add(kind: str, unit_id: str = "", expect: str = "", **fields) -> None:
+    def add(kind: str, unit_id: str = "", expect: str = "", subject: str = "", **fields) -> None:
         for template in KINDS[kind][1]:
-            found[kind].append(Example(kind, doc, template.format(doc=name, **fields), unit_id, expect))
+            found[kind].append(Example(kind, doc, template.format(doc=name, **fields), unit_id, expect, subject))
 
     for unit, topic in named:
         if unit.lead_units and len(unit.lead_units) <= 3:
-            add("lead", unit.unit_id, unit.lead_units[0], topic=topic)
+            add("lead", unit.unit_id, unit.lead_units[0], topic, topic=topic)
     for unit, topic in named:
         if unit.deadline and re.search(r"\d", unit.deadline):
-            add("deadline", unit.unit_id, unit.deadline, topic=topic)
+            add("deadline", unit.unit_id, unit.deadline, topic, topic=topic)
     seen_targets: set[tuple] = set()
     for unit in units:
         for target in unit.targets:
             key = (target.indicator, target.year)
             if target.year and target.indicator and key not in seen_targets:
                 seen_targets.add(key)
-                add("target", unit.unit_id, f"{_number(target.value)}{target.unit}", year=target.year, indicator=target.indicator)
+                add("target", unit.unit_id, f"{_number(target.value)}{target.unit}", target.indicator, year=target.year, indicator=target.indicator)
     tasks: dict[str, list[str]] = {}
     for unit in clauses:
         for dept in unit.lead_units:
@@ -101,7 +102,7 @@ def _doc_candidates(entry, units: list) -> dict[str, list[Example]]:
     # departments leading several tasks but not all of them (a list that says something)
     for dept, unit_ids in sorted(tasks.items(), key=lambda item: (-len(item[1]), item[0])):
         if 2 <= len(unit_ids) < len(clauses):
-            add("list", unit_ids[0], dept, dept=dept)
+            add("list", unit_ids[0], dept, dept, dept=dept)
     if entry.doc_number:
         found["meta"].append(Example("meta", doc, KINDS["meta"][1][0].format(doc=name), "", entry.doc_number))
     if entry.issuer:
@@ -118,9 +119,21 @@ def candidates(catalog, units: list) -> dict[str, dict[str, list[Example]]]:
             for entry in catalog.docs if entry.display and entry.state == "ok"}
 
 
+def _ordered(catalog, units: list):
+    """Per document and kind, the candidates with subjects an earlier document's example already asks
+    about moved last (so the targets shown are not one indicator five times); deterministic."""
+    used: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    for kinds in candidates(catalog, units).values():
+        for kind, items in kinds.items():
+            items = sorted(items, key=lambda e: bool(e.subject) and e.subject in used[kind])
+            if items:
+                used[kind].add(items[0].subject)
+            yield items
+
+
 def generate(catalog, units: list) -> list[Example]:
     """The first candidate of every kind for every document (unchecked)."""
-    return [items[0] for kinds in candidates(catalog, units).values() for items in kinds.values() if items]
+    return [items[0] for items in _ordered(catalog, units) if items]
 
 
 def is_answered(example: Example, answer) -> bool:
@@ -145,9 +158,8 @@ def answerable_examples(assistant, catalog=None, units: list | None = None) -> l
     catalog = catalog or assistant.catalog
     units = units if units is not None else assistant.index.units
     chosen = []
-    for kinds in candidates(catalog, units).values():
-        for items in kinds.values():
-            chosen.extend(next(([e] for e in items if is_answered(e, assistant.ask(e.question, Session()))), []))
+    for items in _ordered(catalog, units):
+        chosen.extend(next(([e] for e in items if is_answered(e, assistant.ask(e.question, Session()))), []))
     return chosen
 
 

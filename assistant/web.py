@@ -103,8 +103,8 @@ def render_report(report: dict) -> str:
 
 def render_report_entry(doc: dict) -> str:
     """One file's part of the ingestion report, shown above its units in the document view."""
-    items = [("状态", _state(doc)), ("文件", doc.get("file", "")), ("单元", _kinds(doc)),
-             ("有责任单位的条款", _owners(doc)), ("目标", str(doc.get("targets", 0))),
+    items = [("状态", _state(doc)), ("文件", doc.get("file", "")), ("识别的标题", doc.get("title") or "无"),
+             ("单元", _kinds(doc)), ("有责任单位的条款", _owners(doc)), ("目标", str(doc.get("targets", 0))),
              ("文件头要素", "、".join(doc.get("facts") or []) or "无")]
     items += [("警告", warning) for warning in doc.get("warnings") or []]
     lis = "".join(f"<li>{escape(label)}：{escape(value)}</li>" for label, value in items)
@@ -144,7 +144,7 @@ def browser_entries(units, report: dict) -> list[dict]:
     indexed = {e["id"] for e in entries}
     for doc in reported:
         if doc.get("doc_id") not in indexed:
-            entries.append({"id": f"file:{doc.get('file', '')}", "title": doc.get("title") or doc.get("file", ""),
+            entries.append({"id": f"file:{doc.get('file', '')}", "title": doc.get("file", ""),
                             "report": doc, "units": 0, "clauses": 0, "facts": {}})
     return entries
 

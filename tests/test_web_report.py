@@ -241,7 +241,9 @@ def test_chat_tab_examples_come_from_the_catalog_and_are_answered(server, browse
         assert page.get_by_text(f"示例：{label}", exact=False).count() >= 1
     target = next(e for e in examples if e.kind == "target")
     page.get_by_text(target.question, exact=True).first.click()
-    assert page.locator("#question textarea").input_value() == target.question
+    from playwright.sync_api import expect
+
+    expect(page.locator("#question textarea")).to_have_value(target.question, timeout=10_000)
     page.locator("#send").click()
     page.locator("#chat details.source").first.wait_for(timeout=30_000)
     assert target.expect in page.locator("#chat").inner_text()
