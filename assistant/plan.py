@@ -119,6 +119,8 @@ def make_plan(q: Question, state: DialogueState, ctx: Context, doc_filter: list[
             plan.note = (f"问题提到的《{ctx.title(outside[0])}》不在当前限定的文件范围内，以下只在限定范围内回答。")
         plan.docs = [d for d in docs if d in doc_filter] or list(doc_filter)
     base = _focus_year(plan.docs or state.docs, ctx, state)
+    if re.search(r"下一年|次年|上一年", q.text) and state.years:
+        base = state.years[0]  # the year just discussed, not the document's
     if q.relative_years and base:
         plan.years += [base + off for off in q.relative_years if base + off not in plan.years]
     if follow and not plan.years and state.years and not q.docs:
@@ -136,9 +138,10 @@ def make_plan(q: Question, state: DialogueState, ctx: Context, doc_filter: list[
 
 
 def _focus_year(docs: list[str], ctx: Context, state: DialogueState) -> int | None:
-    """今年 is the first year of the document in focus."""
+    """今年 is the first year the title of the document in focus covers (else the first year it names)."""
     for doc_id in docs:
-        years = ctx.catalog.doc(doc_id).years
+        entry = ctx.catalog.doc(doc_id)
+        years = [int(y) for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", entry.title)] or entry.years
         if years:
             return min(years)
     return None
@@ -157,6 +160,8 @@ def _doc_years(ctx: Context, doc_id: str) -> set[int]:
 
 
 def _refusal_reason(q: Question, plan: Plan, ctx: Context) -> str:
+    if q.missing_document:
+        return f"文件库中没有《{q.missing_document}》这份文件。"
     if q.foreign_places and not q.docs:
         regions = "、".join(dict.fromkeys(d.region for d in ctx.catalog.docs if d.region))
         return f"文件库中没有「{q.foreign_places[0]}」的文件（现有文件涉及：{regions}）。"
@@ -222,7 +227,10 @@ def select_clauses(plan: Plan, state: DialogueState, ctx: Context) -> list[Unit]
             return [listed[n - 1] for n in q.clause_numbers if 0 < n <= len(listed)]
         docs = scope or list(ctx.clauses)
         found = [u for d in docs for u in ctx.clauses.get(d, []) if u.number in q.clause_numbers]
-        return found if scope else found[:3]
+        found = found if scope else found[:3]
+        if q.topic and len(q.topic.replace(" ", "")) >= 4 and re.search(r"[和与跟].{0,3}第", q.text):
+            found = [u for u in _clauses_by_topic(plan, ctx, q.topic)[:1] if u not in found] + found
+        return found
     if q.clause_shift and state.clauses:
         last = ctx.by_id.get(state.clauses[0])
         if last is not None:
@@ -387,7 +395,9 @@ def deadline_part(plan: Plan, clauses: list[Unit], composer: Composer, ctx: Cont
     if not ok:
         return "", False
     prefix = ""
-    if q.confirm and (q.deadlines or plan.years):
+    if len(clauses) == 2 and re.search(r"一样|相同", q.text):
+        prefix = "一样。" if clauses[0].deadline == clauses[1].deadline else "不一样。"
+    elif q.confirm and (q.deadlines or plan.years):
         said = q.deadlines[0] if q.deadlines else f"{plan.years[0]}年"
         truth = clauses[0].deadline
         prefix = ("是的。" if truth and said[:6] in truth or (said.endswith("年") and said in truth) else "不是。")
@@ -403,7 +413,9 @@ def notice_deadlines(plan: Plan, ctx: Context, composer: Composer) -> list[str]:
         return []
     best = max(headers, key=lambda h: overlap(q.topic or q.text, h.full_text + h.doc_title))
     items = best.facts["reporting_deadlines"]
-    fitting = [i for i in items if overlap(q.topic, i) >= 0.2] or items
+    fitting = [i for i in items if overlap(q.topic, i) >= 0.3]
+    if not fitting and re.search(r"报送|上报|报告|总结", q.text):
+        fitting = items
     return [f"《{best.doc_title}》要求：{item.strip()} {composer.cite(best)}" for item in fitting]
 
 
@@ -471,6 +483,8 @@ def target_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool
     compare = bool(re.search(r"各份|各文件|别的文件|其他文件|哪个定得最高|各区|分别|同一个指标", q.text))
     docs = [] if compare else plan.docs
     found = _targets(ctx, docs, plan.indicators)
+    if not re.search(r"实际|现状|基期|完成了多少|已经", q.text):
+        found = [(u, t) for u, t in found if getattr(t, "kind", "target") != "actual"]
     if not found:
         return "", False, ""
     main = [(u, t) for u, t in found if t.scope in ("", u.doc_title) or t.scope == ctx.catalog.doc(u.doc_id).region]
@@ -522,16 +536,18 @@ def _target_nature(found: list[tuple[Unit, Target]], ctx: Context, composer: Com
 
 
 def diff_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool]:
-    found = _targets(ctx, plan.docs, plan.indicators)
-    by_year: dict[int, Target] = {}
+    """The difference between an indicator's targets in two years (the years asked, or its first and last)."""
+    found = [(u, t) for u, t in _targets(ctx, plan.docs, plan.indicators) if getattr(t, "kind", "target") != "actual"]
+    by_year: dict[int, tuple[Unit, Target]] = {}
     for unit, target in found:
-        if target.year and target.year not in by_year and (not plan.years or target.year in plan.years
-                                                         or len(plan.years) < 2):
-            by_year[target.year] = target
-            composer.cite(unit)
-    years = sorted(by_year)
+        if target.year and target.year not in by_year:
+            by_year[target.year] = (unit, target)
+    years = sorted(y for y in by_year if len(plan.years) < 2 or y in plan.years)
     if len(years) < 2:
         return "", False
+    for year in (years[0], years[-1]):
+        composer.cite(by_year[year][0])
+    by_year = {y: t for y, (_, t) in by_year.items()}
     a, b = by_year[years[0]], by_year[years[-1]]
     change = b.value - a.value
     sign = "增加" if change >= 0 else "减少"
@@ -593,9 +609,10 @@ def list_units(plan: Plan, state: DialogueState, ctx: Context) -> tuple[list[Uni
     if plan.departments and not lean:
         dept = plan.departments[0]
         roles = [r for r in q.roles if r != "lead" or len(q.roles) == 1] or (state.roles if plan.follow_up else [])
-        pool = [u for u in pool if _has_role(u, dept, roles)]
+        both = len(plan.departments) > 1 and re.search(r"共同|一起|都在|两家|联合", q.text)
+        pool = [u for u in pool if _has_role(u, dept, [] if both else roles)]
         how.append(f"「{dept}」" + _role_words(roles))
-        if len(plan.departments) > 1 and re.search(r"共同|一起|都在|两家", q.text):
+        if both:
             pool = [u for u in pool if any(same_unit(plan.departments[1], n) for n in roles_of(u))]
             how[-1] = f"「{dept}」与「{plan.departments[1]}」共同承担的"
     wanted = _deadline_filter(plan)
@@ -608,7 +625,11 @@ def list_units(plan: Plan, state: DialogueState, ctx: Context) -> tuple[list[Uni
             pool = [u for u in pool if u.deadline == wanted]
             how.append(f"完成时限为「{wanted}」的")
     if q.sections:
-        pool = [u for u in pool if q.sections[0] in u.section]
+        under = [u for u in pool if q.sections[0] in u.section]
+        if not under:  # a section of paragraphs or sub-headings rather than numbered tasks
+            under = [u for u in ctx.units if u.kind in ("section", "clause", "goals") and q.sections[0] in u.section
+                     and (not plan.docs or u.doc_id in plan.docs)]
+        pool = under
         how.append(f"「{q.sections[0]}」下的")
     if "national" in q.roles and not plan.departments:
         pool = [u for u in pool if u.national_units]
@@ -621,7 +642,7 @@ def _has_role(unit: Unit, dept: str, roles: list[str]) -> bool:
     if "sole" in roles:
         return _unique(local + unit.cooperating_units + unit.guiding_units) == [dept]
     if "joint" in roles:
-        return dept in local and len(local) > 1
+        return dept in local and len(_unique(local + unit.cooperating_units + unit.guiding_units)) > 1
     named = lambda names: any(same_unit(dept, n) for n in names)  # noqa: E731
     if "cooperating" in roles:
         return named(unit.cooperating_units) or (dept in local and local[0] != dept and not
@@ -845,7 +866,8 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
     if not plan.docs and "meta" in plan.asks:
         header = next((h.unit for h in retrieved_hits if h.unit.kind == "header"), None)
         plan.docs = [header.doc_id] if header else []
-    specific = q.departments or q.indicators or q.clause_numbers or q.sections or q.last_clause or plan.follow_up
+    specific = q.departments or q.indicators or q.clause_numbers or q.sections or q.last_clause or plan.follow_up \
+        or q.deadlines or ("list" in plan.asks and plan.docs)
     if not specific and not q.topic and not q.docs and not ({"meta", "structure"} & set(plan.asks)):
         return refusal(intent, "请说明想了解的具体事项，例如哪项任务、哪个指标或哪份文件。", retrieved, scope_note), state
     if not specific and q.topic and not ({"meta", "structure"} & set(plan.asks)) and \

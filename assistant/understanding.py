@@ -50,6 +50,7 @@ class Question:
     deadlines: list[str] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
     foreign_places: list[str] = field(default_factory=list)
+    missing_document: str = ""  # a document named by region and genre that the region does not have
     topic: str = ""
     pronoun: bool = False
     ellipsis: bool = False
@@ -130,6 +131,22 @@ def titled_docs(catalog: Catalog, text: str) -> list[Mention]:
             found.append(Mention(kind="doc", key=scored[0][1], surface=match.group(0), start=match.start(),
                                  end=match.end(), score=scored[0][0], how="fuzzy"))
     return found
+
+
+def missing_document(catalog: Catalog, text: str, regions: list[Mention]) -> str:
+    """"X区…专项资金管理办法": a region's document named by words its documents' titles do not have."""
+    for match in _GENRE.finditer(text):
+        if match.group(2) in ("法", "规定") or not re.match(r"\s*(里|中|的|里面|，|,|[?？]|$)", text[match.end():]):
+            continue
+        near = [m for m in regions if 0 <= match.start() - m.end <= 1 or match.start() <= m.start < match.end()]
+        if not near:
+            continue
+        stem = near[0].key[:2]
+        titles = [normalize(d.title) for d in catalog.docs if stem and stem in d.region]
+        words = match.group(0).replace(near[0].surface, "")
+        if titles and len(words) >= 4 and max(sum(ch in t for ch in words) / len(words) for t in titles) < 0.6:
+            return match.group(0)
+    return ""
 
 
 def _resolve_docs(catalog: Catalog, mentions: list[Mention], years: list[int]) -> tuple[list[str], list[str]]:
@@ -217,7 +234,7 @@ def _absent_departments(text: str, known_spans: list[tuple[int, int]], vocabular
 
 
 _OWNS_DOCUMENT = re.compile(r"^\s*(\d{2,4}\s*年|今年|明年|去年|的?(知识产权(局|工作|强[区市]|保护)?)?(\d{4}年)?(工作要点|要点|行动方案|实施方案|方案|计划|文件|规划)"
-                            r"|那[边份]|有没有|是否|出台|$)")
+                            r"|那[边份]|有没有|是否|出台|\s|，|,|$)")
 
 
 def _foreign_places(text: str, known_spans: list[tuple[int, int]], regions: list[str], vocabulary: str) -> list[str]:
@@ -232,7 +249,8 @@ def _foreign_places(text: str, known_spans: list[tuple[int, int]], regions: list
         at = blanked.find(place)
         after = blanked[at + len(place):]
         owns_body = any(s == at + len(place) for s, _ in known_spans) and place[:2] not in vocabulary
-        if _OWNS_DOCUMENT.match(after) or owns_body:
+        switched = re.search(r"(换成|换到|改成|改为|那|看看)\s*$", blanked[:at])
+        if _OWNS_DOCUMENT.match(after) and (not re.match(r"[，,]", after) or switched) or owns_body:
             out.append(place)
     return out
 
@@ -298,6 +316,7 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     spans += [(m.start(), m.end()) for m in _DEADLINE.finditer(text)]
     q.absent_departments = _absent_departments(text, spans, vocabulary) if vocabulary else []
     entity_spans = [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions]
+    q.missing_document = missing_document(catalog, text, region_mentions)
     q.foreign_places = _foreign_places(text, entity_spans, [d.region for d in catalog.docs], vocabulary)
     owned = [m for m in doc_mentions for p in q.foreign_places
              if re.fullmatch(r"[的\s]*(\d{2,4}\s*年度?)?[的\s]*(那份|这份|那个|的)?[的\s]*",
@@ -326,7 +345,7 @@ def _sections(catalog: Catalog, text: str, docs: list[str]) -> list[str]:
             if len(name) < 2 or at < 0 or name in found:
                 continue
             after, before = text[at + len(name):], text[:at]
-            if re.match(r"[”\"」]|\s*(部分|一章|章|一节|节|下面|下列|里面|方面|讲了|主要|都说|要点|分几|有几|[几哪]条|这一?块)", after) \
+            if re.match(r"[”\"」]|\s*(部分|一章|章|一节|节|下面|下列|里面|方面|讲了|主要|都说|要点|分几|有几|[几哪]条|这一?块|中|里)", after) \
                     or before.endswith(("“", "\"", "「")):
                 found.append(name)
     return sorted(found, key=len, reverse=True)
@@ -339,18 +358,47 @@ def _bigrams(text: str) -> set[str]:
 
 def similar_indicators(catalog: Catalog, text: str, docs: list[str] | None = None) -> list[str]:
     """Indicators named loosely ("服判息诉率", "质押融资登记金额"): most of their character pairs are in the question."""
-    asked = _bigrams(text)
+    names = [n for n, e in catalog.indicators.items() if not docs or set(e.docs) & set(docs)]
+    counts: dict[str, int] = {}
+    for name in names:
+        for pair in _bigrams(name):
+            counts[pair] = counts.get(pair, 0) + 1
+    common = {pair for pair, n in counts.items() if len(names) >= 4 and n >= 0.4 * len(names)}
+    asked = _bigrams(text) - common
     scored = []
-    for name, entry in catalog.indicators.items():
-        if docs and not set(entry.docs) & set(docs):
-            continue
-        wanted = _bigrams(name)
+    for name in names:
+        wanted = _bigrams(name) - common
         if wanted:
             scored.append((len(wanted & asked) / min(len(wanted), 6), name))
     best = max((score for score, _ in scored), default=0.0)
-    if best < 0.5:
-        return []
-    return [name for score, name in sorted(scored, reverse=True) if score >= best - 0.12]
+    if best >= 0.5:
+        return [name for score, name in sorted(scored, reverse=True) if score >= best - 0.12]
+    return _in_order(text, names)
+
+
+def _in_order(text: str, names: list[str]) -> list[str]:
+    """Names a short form abbreviates: 3+ consecutive question characters found in order in the name
+    ("版权登记" → 版权作品登记量, "调解案件" → 知识产权纠纷调解成功案件量); the longest such form wins."""
+    best, chosen = 2, []
+    chunks = re.findall(r"[\u4e00-\u9fffA-Za-z]{3,}", text)
+    for name in names:
+        longest = 0
+        for chunk in chunks:
+            for i in range(len(chunk)):
+                for j in range(min(len(chunk), i + 8), i + 2, -1):
+                    if j - i > longest and _subsequence(chunk[i:j], name) and chunk[i] in name[:len(name) - 1]:
+                        longest = j - i
+                        break
+        if longest > best:
+            best, chosen = longest, [name]
+        elif longest == best and longest > 2:
+            chosen.append(name)
+    return chosen
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
 
 
 def segments(text: str) -> list[str]:
