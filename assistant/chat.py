@@ -7,10 +7,12 @@ A `Session` is one user's conversation (per browser session or API session id, n
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import generation
 from .answer import Answer, answer_generated
@@ -47,6 +49,20 @@ class Session:
                    history=[tuple(h) for h in data.get("history") or []])
 
 
+def unusable_documents(report: dict) -> list[tuple[list[str], str, str]]:
+    """(names a question may use, file, reason) of every corpus file the ingestion report rejected: a question
+    naming one is told so, instead of being answered from another document."""
+    out = []
+    for entry in report.get("documents", []):
+        if entry.get("state") != "rejected":
+            continue
+        stem = re.sub(r"^\d+[_-]", "", Path(entry.get("file", "")).stem)
+        names = [normalize(n) for n in (entry.get("title") or "", stem) if n and len(n) >= 4]
+        if names:
+            out.append((names, entry.get("file", ""), entry.get("reason") or "解析失败"))
+    return out
+
+
 class Assistant:
     """The question-answering pipeline over one loaded index; thread-safe for many sessions."""
 
@@ -61,6 +77,7 @@ class Assistant:
                                         for u in self.index.units))
         self.context = Context(units=self.index.units, catalog=self.catalog, retriever=self.retriever,
                                vocabulary=vocabulary)
+        self.unusable = unusable_documents(getattr(self.index, "report", {}) or {})
 
     def validate(self, question: object) -> str:
         if not isinstance(question, str) or not question.strip():
@@ -76,6 +93,10 @@ class Assistant:
             question = self.validate(question)
         except QuestionError as exc:
             return Answer(answer=str(exc), answered=False, intent="invalid")
+        named = next((entry for entry in self.unusable if any(name in normalize(question) for name in entry[0])), None)
+        if named is not None:
+            return Answer(answer=f"文件「{named[1]}」未能使用（{named[2]}），无法据此回答；请联系管理员检查该文件。\n\n"
+                                 f"{self.context.coverage()}", answered=False, intent="refusal")
         with session.lock:
             understood = understand(question, self.catalog, self.context.vocabulary)
             plan = make_plan(understood, session.state, self.context, doc_filter=session.docs)

@@ -105,8 +105,9 @@ def _mentions(catalog: Catalog, text: str) -> tuple[list[Mention], list[Mention]
     docs = catalog.find_docs(text) or titled_docs(catalog, text)
     doc_spans = [(m.start, m.end) for m in docs]
     inside = lambda m: any(s <= m.start and m.end <= e for s, e in doc_spans)  # noqa: E731
-    depts = [m for m in catalog.find_departments(text) if not inside(m)]
-    indicators = [m for m in catalog.find_indicators(text) if not inside(m)]
+    named = list(dict.fromkeys(m.key for m in docs)) or None  # a name means that document's own department first
+    depts = [m for m in catalog.find_departments(text, docs=named) if not inside(m)]
+    indicators = [m for m in catalog.find_indicators(text, docs=named) if not inside(m)]
     return docs, depts, indicators
 
 

@@ -1,5 +1,6 @@
 """The answer layer on the real corpus and real index: each intent, follow-ups, refusals, bad input."""
 import re
+from pathlib import Path
 
 import pytest
 
@@ -216,3 +217,23 @@ def test_invented_section_level(invented_assistant):
 def test_place_named_in_a_department_is_not_refused(assistant):
     a = ask(assistant, "临港新片区管委会负责哪些任务")
     assert a.answered and a.citations
+
+
+def test_question_naming_a_rejected_file_says_so(tmp_path, embedder):
+    """A corpus file the parser rejects is named in the answer, not answered from another document."""
+    import shutil
+
+    from assistant.chat import Assistant
+    from assistant.config import Settings
+    from assistant.index import load_or_build
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).parent.parent / "corpus", corpus)
+    (corpus / "007_岚江区2027年知识产权工作要点.docx").write_bytes(b"PK\x03\x04 not really a word file")
+    settings = Settings()
+    settings.corpus_dir, settings.index_dir = corpus, tmp_path / "index"
+    assistant = Assistant(settings, index=load_or_build(settings, embedder=embedder))
+    a = assistant.ask("岚江区2027年知识产权工作要点的文号是什么？", Session())
+    assert not a.answered and not a.citations
+    assert "岚江区2027年知识产权工作要点.docx" in a.answer and "未能使用" in a.answer
+    assert assistant.ask("普陀区行动方案的文号是什么？", Session()).answered
