@@ -103,8 +103,6 @@ def _is_follow_up(q: Question, state: DialogueState) -> bool:
 def make_plan(q: Question, state: DialogueState, ctx: Context, doc_filter: list[str] | None = None) -> Plan:
     follow = _is_follow_up(q, state)
     asks = list(q.asks) or (list(state.asks) if follow else ["target"] if q.indicators else ["open"])
-    if asks == ["open"] and q.indicators and (q.years or q.relative_years):
-        asks = ["target"]
     if follow and q.asks == ["diff"] and state.asks:
         asks = [a for a in state.asks if a != "diff"] + ["diff"]
     docs = list(q.docs)
@@ -127,7 +125,8 @@ def make_plan(q: Question, state: DialogueState, ctx: Context, doc_filter: list[
         plan.years = list(state.years) if "diff" not in asks else []
     if "diff" in asks and follow and state.years:
         plan.years = list(dict.fromkeys(state.years + plan.years))
-    if q.departments and not q.topic and set(asks) <= {"lead", "open"} and not (q.clause_numbers or q.clause_shift):
+    if q.departments and not q.topic and set(asks) <= {"lead", "open"} and not (q.clause_numbers or q.clause_shift
+                                                                                or q.pronoun):
         asks = ["list"]
         plan.asks = asks
     plan.departments = list(q.departments) or ([state.department] if follow and state.department
@@ -867,7 +866,7 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
         header = next((h.unit for h in retrieved_hits if h.unit.kind == "header"), None)
         plan.docs = [header.doc_id] if header else []
     specific = q.departments or q.indicators or q.clause_numbers or q.sections or q.last_clause or plan.follow_up \
-        or q.deadlines or ("list" in plan.asks and plan.docs)
+        or q.deadlines or ("list" in plan.asks and plan.docs) or (q.strong_doc and "open" in plan.asks)
     if not specific and not q.topic and not q.docs and not ({"meta", "structure"} & set(plan.asks)):
         return refusal(intent, "请说明想了解的具体事项，例如哪项任务、哪个指标或哪份文件。", retrieved, scope_note), state
     if not specific and q.topic and not ({"meta", "structure"} & set(plan.asks)) and \

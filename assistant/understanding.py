@@ -51,6 +51,7 @@ class Question:
     values: list[str] = field(default_factory=list)
     foreign_places: list[str] = field(default_factory=list)
     missing_document: str = ""  # a document named by region and genre that the region does not have
+    strong_doc: bool = False  # a document named by more than a region or a genre word
     topic: str = ""
     pronoun: bool = False
     ellipsis: bool = False
@@ -286,11 +287,14 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     years += [y for y in _region_years(text, catalog, doc_mentions + catalog.find_regions(text)) if y not in years]
     q.years, q.relative_years = years, relative
     q.docs, q.ambiguous_docs = _resolve_docs(catalog, doc_mentions, years)
+    q.strong_doc = any(getattr(m, "part", "") not in WEAK_DOC_PARTS | {"region"} for m in doc_mentions)
     q.departments = list(dict.fromkeys(m.key for m in sorted(dept_mentions, key=lambda m: m.start)))
     q.indicators = list(dict.fromkeys(m.key for m in sorted(indicator_mentions, key=lambda m: (-m.score, m.start))))
     if q.docs:
         q.indicators = [i for i in q.indicators if set(catalog.indicators[i].docs) & set(q.docs)]
-    spans = [(m.start, m.end) for m in doc_mentions + indicator_mentions]
+    spans = [(m.start, m.end) for m in doc_mentions]
+    if {"target", "diff"} & set(q.asks) or not q.asks:
+        spans += [(m.start, m.end) for m in indicator_mentions]
     if {"lead", "list"} & set(q.asks) or not q.asks:
         spans += [(m.start, m.end) for m in dept_mentions]
     region_mentions = catalog.find_regions(text)
