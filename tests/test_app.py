@@ -6,6 +6,7 @@ text, checks that an HTML payload shows as text, then does the same through exam
 from __future__ import annotations
 
 import shutil
+import os
 import time
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def ask_and_check(frame, question: str, department: str) -> None:
     assert "数据知识产权" in clause.inner_text()
 
 
-def test_chat_page_answers_with_expandable_sources(server, browser):
+def test_chat_page_answers_with_expandable_sources(server, browser, tmp_path):
     base, feedback = server
     page = browser.new_page(viewport={"width": 1280, "height": 1100})
     page.goto(base + "/", wait_until="load")
@@ -71,8 +72,10 @@ def test_chat_page_answers_with_expandable_sources(server, browser):
     saved = read_all(feedback)
     assert saved and saved[-1]["liked"] is False and saved[-1]["question"] == "数据知识产权试点由哪个部门牵头？"
     assert saved[-1]["citations"]
-    (ROOT / "docs").mkdir(exist_ok=True)
-    page.screenshot(path=str(ROOT / "docs" / "chat.png"), full_page=True)
+    # a test never rewrites tracked files: docs/chat.png is refreshed on purpose with PA_SCREENSHOT_DIR=docs
+    shots = Path(os.environ.get("PA_SCREENSHOT_DIR", str(tmp_path)))
+    shots.mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / "chat.png"), full_page=True)
 
     payload = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>谁负责'
     page.locator("#question textarea").fill(payload)
