@@ -22,6 +22,7 @@ import os
 import threading
 import time
 from collections import OrderedDict, deque
+from contextlib import nullcontext
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -364,7 +365,8 @@ def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None 
             docs = resolve_doc_filter(request.docs, assistant.index.units)
         except QuestionError as exc:
             raise HTTPException(400, str(exc)) from exc
-        with store.lock(request.session_id or ""):  # two requests of one conversation take turns
+        # two requests of one conversation take turns; a new conversation has nobody to wait for
+        with store.lock(request.session_id) if request.session_id else nullcontext():
             session_id, session = store.get_or_new(request.session_id, user, "api")
             session.docs = docs
             result = assistant.ask(question, session).to_dict()
