@@ -145,7 +145,8 @@ def missing_document(catalog: Catalog, text: str, regions: list[Mention]) -> str
             continue
         stem = near[0].key[:2]
         titles = [normalize(d.title) for d in catalog.docs if stem and stem in d.region]
-        words = match.group(0).replace(near[0].surface, "")
+        words = text[max(near[0].end, match.start()):match.end()]
+        words = re.sub(r"今年|明年|去年|这份|那份|这个|那个|\d+\s*年|的", "", words)
         if titles and len(words) >= 4 and max(sum(ch in t for ch in words) / len(words) for t in titles) < 0.6:
             return match.group(0)
     return ""

@@ -20,7 +20,7 @@ from .header import _DATE_LINE, _PRINT_LINE, _TRAILER, merge_meta, notice_title,
 from .normalize import CN_DIGITS, cn_number, cn_to_int
 from .roles import Responsibility, _looks_like_units, _split_units, _unique, find_responsibilities, parse_responsibility
 
-PARSER_VERSION = "units-5"
+PARSER_VERSION = "units-6"
 
 @dataclass
 class Target:
@@ -426,8 +426,9 @@ def _prose(text: str, by_only: bool = False) -> list[Responsibility]:
 class _Roles:
     """Responsibility reading along a document: standing rules stated once apply to every later task."""
 
-    def __init__(self, statute: bool):
+    def __init__(self, statute: bool, by_only: bool = False):
         self.statute = statute
+        self.by_only = by_only  # a statute whose articles carry notations: only the explicit "由X负责" prose
         self.rules: list = []
         self.top: object = None
 
@@ -445,8 +446,8 @@ class _Roles:
             ruled = roles.apply_rules(None, self.rules)
             if ruled.units:
                 found.append(ruled)
-        if not any(r.units for r in found) and not self.statute:
-            found.extend(_prose(text))  # a statute's sentences assign powers, not tasks
+        if not any(r.units for r in found) and (not self.statute or self.by_only):
+            found.extend(_prose(text, by_only=self.by_only))  # a law's sentences assign powers, not tasks
         if hasattr(roles, "standing_rules"):
             self.rules = list(self.rules) + list(roles.standing_rules(text))
         deadline = next((r.deadline for r in found if r.deadline), "")
@@ -741,7 +742,9 @@ def _parse_statute(doc: Document, lines: list[str], result: ParseResult, b: _Bui
         facts = _header_facts(doc, head, list(trailer or []), result.warnings, statute=True)
         b.add("header", "文件信息", "文件头", "\n".join(head + list(trailer or [])) or doc.title, "header",
               facts=facts)
-    reader = _Roles(statute=True)
+    # articles that carry notations are tasks written as articles (实施办法): "由X负责" in them is a task's owner
+    notated = any(r.raw for line in lines[body_start:] for r in find_responsibilities(line))
+    reader = _Roles(statute=True, by_only=notated)
     path: dict[str, str] = {}
     last = 0
     current: list[str] = []
