@@ -189,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("chat", help="interactive conversation")
     p.add_argument("--docs", nargs="*")
     p.set_defaults(func=cmd_chat)
+    from .feedback import add_cli
+
+    add_cli(sub)  # python -m assistant feedback --export x.xlsx
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -337,6 +337,13 @@ def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None 
     gate = AnswerGate(settings.concurrency_limit, settings.max_inflight)
     api.state.gate = gate
     documents_cache = document_list(assistant.index.units)
+    report = getattr(assistant.index, "report", None) or {}
+    reported = {e.get("doc_id"): e for e in report.get("documents", []) if e.get("doc_id")}
+    for entry in documents_cache:  # the ingestion report of each document (state, owners, warnings)
+        entry["report"] = reported.get(entry["id"]) or reported.get(entry["doc_id"]) or {}
+    unusable = [{"id": "", "doc_id": "", "title": e.get("title") or e.get("file", ""), "file": e.get("file", ""),
+                 "facts": {}, "units": 0, "clauses": 0, "report": e}
+                for e in report.get("documents", []) if e.get("state") == "rejected"]
     install_error_handlers(api)
 
     async def check_login(request: Request, _: None = Depends(UTF8Basic(auto_error=False))) -> str:
@@ -380,7 +387,8 @@ def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None 
 
     @api.get("/api/documents", summary="语料中的文件", responses=_responses(401, 429))
     def documents(user: str = Depends(check_login)) -> list[dict]:
-        return documents_cache
+        """Every indexed document with its ingestion report, then the files the parser rejected (no units)."""
+        return documents_cache + unusable
 
     @api.get("/api/documents/{doc}", summary="一份文件的全部条款", responses=_responses(401, 404, 429))
     def document(doc: str, user: str = Depends(check_login)) -> dict:

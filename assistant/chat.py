@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import uuid
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,31 +124,6 @@ class Assistant:
         except generation.GenerationError as exc:
             log.warning("%s; answering extractively", exc)
             return result
-
-
-class SessionStore:
-    """Conversations by id for the HTTP API and the web page, least recently used dropped beyond a bound."""
-
-    def __init__(self, max_sessions: int = 2000):
-        self.max_sessions = max_sessions
-        self._sessions: OrderedDict[str, Session] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, session_id: str | None) -> tuple[str, Session]:
-        session_id = session_id or uuid.uuid4().hex
-        with self._lock:
-            session = self._sessions.pop(session_id, None) or Session()
-            self._sessions[session_id] = session
-            while len(self._sessions) > self.max_sessions:
-                self._sessions.popitem(last=False)
-        return session_id, session
-
-    def drop(self, session_id: str) -> None:
-        with self._lock:
-            self._sessions.pop(session_id, None)
-
-    def __len__(self) -> int:
-        return len(self._sessions)
 
 
 def document_list(units: list[Unit]) -> list[dict]:

@@ -6,6 +6,7 @@ are written to a temporary folder and swapped in by rename, so a crash never lea
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -15,6 +16,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -74,6 +76,47 @@ def fingerprint(settings: Settings) -> str:
         digest.update(path.name.encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- integrity and the build lock
+
+def checksums(folder: Path) -> dict[str, str]:
+    """sha256 of every file of an index folder but its meta file, by relative path."""
+    result = {}
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file() and path.name != META:
+            digest = hashlib.sha256()
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            result[path.relative_to(folder).as_posix()] = digest.hexdigest()
+    return result
+
+
+@contextmanager
+def build_lock(settings: Settings, blocking: bool = True):
+    """One process at a time builds (workers and replicas share the folder); yields whether it got the lock."""
+    target = Path(settings.index_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def clean_stale(settings: Settings) -> list[Path]:
+    """Temporary folders left by killed builds; call only while holding the build lock."""
+    target = Path(settings.index_dir)
+    stale = list(target.parent.glob(f".{target.name}-building-*")) + list(target.parent.glob(f".{target.name}-old"))
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
 
 
 # --------------------------------------------------------------------------- the index
@@ -164,6 +207,7 @@ def build_index(settings: Settings, force: bool = False, embedder: Embedder | No
             "fingerprint": current_fingerprint, "model": settings.model, "embedding_dim": embedder.dim,
             "units": len(units), "parser": PARSER_VERSION, "index_version": INDEX_VERSION,
             "errors": errors, "build_seconds": round(time.perf_counter() - started, 2),
+            "checksums": checksums(staging),
         }, ensure_ascii=False, indent=2))
         old = target.with_name(f".{target.name}-old")
         if target.exists():
@@ -234,6 +278,8 @@ def index_status(settings: Settings) -> str:
         required = [folder / UNITS, folder / CATALOG, folder / REPORT, folder / FAISS_DIR / "default__vector_store.json", folder / BM25_DIR]
         if not all(p.exists() for p in required):
             return "corrupt"
+        if "checksums" in meta and checksums(folder) != meta["checksums"]:
+            return "corrupt"  # same-size overwrites and truncations alike
     except (json.JSONDecodeError, OSError):
         return "corrupt"
     try:
@@ -244,13 +290,24 @@ def index_status(settings: Settings) -> str:
 
 
 def load_or_build(settings: Settings, embedder: Embedder | None = None) -> HybridIndex:
-    """The current index: loaded when it is current and whole, rebuilt otherwise."""
-    status = index_status(settings)
-    if status == "current":
+    """The current index: loaded when it is current and whole, rebuilt otherwise — by one process at a
+    time; a process that waited for another's build loads that one."""
+    with build_lock(settings, blocking=False) as alone:
+        if alone:
+            clean_stale(settings)
+    if index_status(settings) == "current":
         try:
             return load_index(settings, embedder=embedder)
         except Exception as exc:  # any unreadable part means the index is corrupt: rebuild it
             log.warning("index at %s is unreadable (%s); rebuilding", settings.index_dir, exc)
-            status = "corrupt"
-    log.warning("index at %s is %s; building it", settings.index_dir, status)
-    return build_index(settings, embedder=embedder)
+    with build_lock(settings):
+        clean_stale(settings)
+        status = index_status(settings)
+        if status == "current":
+            try:
+                return load_index(settings, embedder=embedder)
+            except Exception as exc:
+                log.warning("index at %s is unreadable (%s); rebuilding", settings.index_dir, exc)
+                status = "corrupt"
+        log.warning("index at %s is %s; building it", settings.index_dir, status)
+        return build_index(settings, embedder=embedder)

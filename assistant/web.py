@@ -11,7 +11,7 @@ import time
 import gradio as gr
 
 from . import feedback
-from .chat import Assistant, SessionStore, document_list
+from .chat import Assistant, document_list
 from .examples import by_kind, generate
 from .web_eval import evaluation_tab
 
@@ -158,7 +158,8 @@ def render_entry(entry: dict | None, units) -> str:
     return render_document(entry, [u for u in units if u.doc_id == entry["id"]])
 
 
-def create_web(assistant: Assistant, sessions: SessionStore) -> gr.Blocks:
+def create_web(assistant: Assistant, sessions) -> gr.Blocks:
+    """The page; `sessions` keeps conversations (store.PageSessions: get/save/drop by id and user)."""
     settings = assistant.settings
     docs = document_list(assistant.index.units)
     choices = [(f"{d['title']}", d["id"]) for d in docs]
@@ -169,9 +170,11 @@ def create_web(assistant: Assistant, sessions: SessionStore) -> gr.Blocks:
     examples = by_kind(generate(assistant.catalog, assistant.index.units))
     first_example = next((items[0].question for items in examples.values()), "")
 
-    def respond(message: str, history: list, state: dict | None, doc_filter: list[str] | None):
+    def respond(message: str, history: list, state: dict | None, doc_filter: list[str] | None,
+                request: gr.Request = None):
+        user = getattr(request, "username", None) or ""
         state = state or {"session_id": None, "answers": {}}
-        session_id, session = sessions.get(state["session_id"])
+        session_id, session = sessions.get(state["session_id"], user)
         state["session_id"] = session_id
         session.docs = list(doc_filter) if doc_filter else None
         message = message or ""
@@ -182,6 +185,7 @@ def create_web(assistant: Assistant, sessions: SessionStore) -> gr.Blocks:
         yield history, state, ""
         started = time.perf_counter()
         result = assistant.ask(message, session).to_dict()
+        sessions.save(session_id, session, user)  # the conversation survives a restart
         answer_text = escape(result["answer"])
         for partial in stream_chunks(answer_text):
             history[-1] = {"role": "assistant", "content": partial}
@@ -191,18 +195,22 @@ def create_web(assistant: Assistant, sessions: SessionStore) -> gr.Blocks:
                                               "seconds": round(time.perf_counter() - started, 3)}
         yield history, state, ""
 
-    def new_conversation(state: dict | None):
+    def new_conversation(state: dict | None, request: gr.Request = None):
         if state and state.get("session_id"):
-            sessions.drop(state["session_id"])
+            sessions.drop(state["session_id"], getattr(request, "username", None) or "")
         return [], None, ""
 
-    def on_feedback(state: dict | None, data: gr.LikeData) -> None:
+    def on_feedback(state: dict | None, data: gr.LikeData, request: gr.Request = None) -> None:
         record = (state or {}).get("answers", {}).get(data.index if isinstance(data.index, int) else data.index[0])
         if record is None:
             return
-        liked = data.liked is True or data.liked == "Like"
-        feedback.record(settings.feedback_path, liked=liked, question=record["question"], answer=record["answer"],
-                        session_id=state.get("session_id") or "")
+        liked = None if data.liked in ("", None) else (data.liked is True or data.liked == "Like")
+        try:
+            feedback.record(settings.feedback_path, liked=liked, question=record["question"], answer=record["answer"],
+                            session_id=state.get("session_id") or "", user=getattr(request, "username", None) or "")
+        except feedback.FeedbackError as exc:
+            gr.Warning(str(exc))
+            return
         gr.Info("已记录您的反馈，谢谢！")
 
     def show_document(doc_id: str | None) -> str:

@@ -81,6 +81,8 @@ def test_invalid_json_and_huge_body(client):
 def test_documents_health_and_openapi(client, units):
     docs = client.get("/api/documents").json()
     assert len(docs) == 5 and all(d["title"] and d["clauses"] > 0 for d in docs)
+    assert all(d["report"]["state"] == "ok" for d in docs)  # the ingestion report travels with each document
+    assert next(d for d in docs if d["id"] == "004")["report"]["clauses_with_owner"] == 0
     one = client.get("/api/documents/000").json()
     assert len(one["unit_list"]) == sum(u.doc_id == "000" for u in units)
     assert client.get("/api/documents/999").status_code == 404

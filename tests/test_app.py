@@ -26,7 +26,8 @@ def server(index, settings, tmp_path_factory):
     feedback = tmp_path_factory.mktemp("web") / "feedback.jsonl"
     port = free_port()
     proc = start_server(port, {"PA_INDEX": str(settings.index_dir), "PA_CORPUS": str(settings.corpus_dir),
-                              "PA_FEEDBACK": str(feedback), "GRADIO_ANALYTICS_ENABLED": "False"})
+                              "PA_FEEDBACK": str(feedback), "GRADIO_ANALYTICS_ENABLED": "False",
+                              "PA_DATA": str(tmp_path_factory.mktemp("web") / "state")})
     yield f"http://127.0.0.1:{port}", feedback
     proc.terminate()
     proc.wait(timeout=20)
