@@ -1304,7 +1304,12 @@ def load_corpus(folder: Path) -> tuple[list[Document], list[DocumentError]]:
     documents: list[Document] = []
     for path in corpus_files(folder):
         try:
-            documents.append(load_document(path, manifest.get(path.name)))
+            doc = load_document(path, manifest.get(path.name))
+            taken = {d.doc_id for d in documents} | {d.short_name for d in documents}
+            if doc.doc_id in taken or doc.short_name in taken:  # one text in two formats (x.md, x.pdf): keep both apart
+                suffix = path.suffix.lower().lstrip(".")
+                doc.doc_id, doc.short_name = f"{doc.doc_id}-{suffix}", f"{doc.short_name}-{suffix}"
+            documents.append(doc)
         except DocumentError as exc:
             errors.append(exc)
     return documents, errors
