@@ -115,7 +115,10 @@ class Assistant:
         """Open answers may be phrased by an optional LLM from the cited units only; extractive otherwise."""
         if result.intent != "open" or not result.answered or not (self.settings.llm_base_url and self.settings.llm_model):
             return result
-        given = [self.units_by_id[c.unit_id] for c in result.citations]
+        cited = [self.units_by_id[c.unit_id] for c in result.citations]
+        given = cited + [self.units_by_id[i] for i in result.retrieved if i in self.units_by_id
+                         and self.units_by_id[i].kind != "header" and self.units_by_id[i] not in cited]
+        given = given[:5]
         try:
             text, used = generation.phrase(plan.question.text, given, base_url=self.settings.llm_base_url,
                                            model=self.settings.llm_model, api_key=self.settings.llm_api_key,

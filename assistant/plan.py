@@ -465,7 +465,7 @@ def open_part(plan: Plan, units: list[Unit], composer: Composer) -> tuple[str, b
         quote = (unit.text if len(unit.text) <= 600 else unit.text[:400] + "……") if whole else \
             body if len(body) <= 260 else excerpt(unit, q.topic or q.text, limit=260)
         lines.append(f"- **{where(unit)}**：“{quote}” {composer.cite(unit)}")
-    return "文件中的相关内容：\n" + "\n".join(lines), True
+    return "文件中的相关安排：\n" + "\n".join(lines), True
 
 
 # --------------------------------------------------------------------------- targets

@@ -22,7 +22,9 @@ from pathlib import Path
 from eval.synthetic import Corpus, Indicator, SynthDoc, Task, cn_numeral, fmt_number
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT.parent / "shared" / "question-bank" / "templates.jsonl"
+TEMPLATES = next((p for p in (ROOT.parent / "shared" / "question-bank" / "templates.jsonl",
+                               ROOT / "eval" / "question-bank" / "templates.jsonl") if p.exists()),
+                 ROOT / "eval" / "question-bank" / "templates.jsonl")  # the copy travels with the repository
 SLOT = re.compile(r"\{(\w+)\}")
 
 

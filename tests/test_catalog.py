@@ -312,7 +312,7 @@ def test_real_indicators_sections_years(real):
 
 # --------------------------------------------------------------------------- dev-docs (statutes, State Council documents)
 
-DEV_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "dev-docs"
+DEV_DIR = Path(__file__).resolve().parent / "fixtures" / "dev-docs"
 DEV_DOCS = ["trademark-law-2019.md", "trademark-law-implementing-regulations-2014.md", "copyright-law-2020.md",
             "gov-guofa-2018-38-ftz-reform-measures.html", "gov-guobanfa-2018-128-zero-waste-city-pilot.html",
             "gov-guobanfa-2019-4-tertiary-hospital-performance.html"]

@@ -130,7 +130,7 @@ def test_non_policy_text_is_rejected(tmp_path):
 
 # --------------------------------------------------------------------------- real files (../shared/dev-docs)
 
-DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "dev-docs"
+DEV = Path(__file__).resolve().parent / "fixtures" / "dev-docs"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "readers"
 needs_dev = pytest.mark.skipif(not DEV.is_dir(), reason="shared/dev-docs is not beside the repository")
 ARTICLE = re.compile(r"^第[一二三四五六七八九十百零]+条")

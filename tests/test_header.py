@@ -7,7 +7,7 @@ import pytest
 from assistant.header import (describe, guess_title, merge_meta, normalize_date, notice_title, parse_header,
                               parse_statute_header, region_of, years_of)
 
-DEV = Path("/work/shared/dev-docs")
+DEV = Path(__file__).resolve().parent / "fixtures" / "dev-docs"
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -26,7 +26,7 @@ from assistant.roles import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_DOCS = ROOT.parent / "shared" / "dev-docs"
+DEV_DOCS = ROOT / "tests" / "fixtures" / "dev-docs"
 CORPUS = ROOT / "corpus"
 
 

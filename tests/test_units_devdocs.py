@@ -12,9 +12,7 @@ import pytest
 from assistant.documents import load_document
 from assistant.units import parse_document
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "dev-docs"
-if not DEV.is_dir():  # a checkout elsewhere: the set sits beside the repository
-    DEV = Path("/work/shared/dev-docs")
+DEV = Path(__file__).resolve().parent / "fixtures" / "dev-docs"
 pytestmark = pytest.mark.skipif(not DEV.is_dir(), reason="dev-docs not available")
 
 
