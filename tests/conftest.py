@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from pathlib import Path
 
@@ -94,3 +95,23 @@ def invented_assistant(tmp_path_factory, embedder):
     settings.corpus_dir = corpus
     settings.index_dir = tmp_path_factory.mktemp("invented-index") / "index"
     return Assistant(settings, index=load_or_build(settings, embedder=embedder))
+
+
+# --------------------------------------------------------------------------- the browser for the page tests
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                  "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (installed by `make browser`), one per test module."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: `make browser` installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

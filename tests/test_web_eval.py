@@ -7,15 +7,11 @@ the chat still answers.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                  "--disable-background-networking", "--disable-component-update"]
 
 ITEMS = [
     ["t1", "普陀区2025年PCT国际专利申请量的目标是多少？\n那2024年呢？", "目标", "60件", "", "", "新增PCT国际专利申请量"],
@@ -38,16 +34,6 @@ def server(index, settings, tmp_path_factory):
     proc.wait(timeout=20)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: `make browser` installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def open_tab(browser, base: str):
