@@ -942,7 +942,8 @@ def _empty_list_reason(plan: Plan, ctx: Context) -> str:
         anywhere = [u for d in (plan.docs or list(ctx.clauses)) for u in ctx.clauses.get(d, []) if dept in roles_of(u)]
         if anywhere:
             return f"文件中没有符合条件的「{dept}」任务（它共参与 {len(anywhere)} 项任务，但不符合所问的角色或时限）。"
-        return f"文件中没有给「{dept}」分工的任务。"
+        said = plan.question.typed.get(dept, dept)  # the department as the user wrote it: it is not in these documents
+        return f"文件中没有给「{said}」分工的任务。"
     return "文件中没有符合条件的任务。"
 
 

@@ -37,6 +37,7 @@ class Question:
     docs: list[str] = field(default_factory=list)  # documents named, best first
     ambiguous_docs: list[str] = field(default_factory=list)  # a generic name that fits several documents
     departments: list[str] = field(default_factory=list)
+    typed: dict[str, str] = field(default_factory=dict)  # department → the words the question used for it
     absent_departments: list[str] = field(default_factory=list)  # department-like words the corpus never names
     indicators: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
@@ -290,6 +291,7 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     q.docs, q.ambiguous_docs = _resolve_docs(catalog, doc_mentions, years)
     q.strong_doc = any(getattr(m, "part", "") not in WEAK_DOC_PARTS | {"region"} for m in doc_mentions)
     q.departments = list(dict.fromkeys(m.key for m in sorted(dept_mentions, key=lambda m: m.start)))
+    q.typed = {m.key: m.surface for m in dept_mentions}
     q.indicators = list(dict.fromkeys(m.key for m in sorted(indicator_mentions, key=lambda m: (-m.score, m.start))))
     if q.docs:
         q.indicators = [i for i in q.indicators if set(catalog.indicators[i].docs) & set(q.docs)]
