@@ -24,7 +24,6 @@ _DEADLINE = re.compile(r"20\d{2}年(\d{1,2}月(底|末|中旬|上旬|下旬|\d{1
 _VALUE = re.compile(r"(\d+(?:\.\d+)?)\s*(万件|万元|亿元|万人|件|家|个|项|次|%|％|人|所|座|元|天|小时)")
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?)(新区|自治区|特别行政区|省|市|区|县)(?![\u4e00-\u9fff]{0,2}(局|委|办|院|处|中心|会|政府))")
 WEAK_DOC_PARTS = {"genre", "title_word", "year_genre", "subject", ""}
-_SEGMENT = re.compile(r"[？?；;。!！]|另外|顺带|还有|同时|其中")
 
 
 @dataclass
@@ -59,9 +58,6 @@ class Question:
     count: bool = False
     confirm: bool = False
 
-    @property
-    def names_entities(self) -> bool:
-        return bool(self.docs or self.departments or self.indicators or self.clause_numbers or self.sections)
 
 
 @lru_cache(maxsize=64)
@@ -407,8 +403,3 @@ def _in_order(text: str, names: list[str]) -> list[str]:
 def _subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
-
-
-def segments(text: str) -> list[str]:
-    """The parts of a compound question, in order."""
-    return [part for part in _SEGMENT.split(text) if part.strip()]
