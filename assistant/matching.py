@@ -39,6 +39,7 @@ CONTRACTIONS = (
     ("人力资源社会保障", "人社"), ("住房和城乡建设", "住建"), ("住房城乡建设", "住建"), ("文化和旅游", "文旅"),
     ("文化旅游", "文旅"), ("生态环境", "环境"), ("商务委员会", "商务委"), ("教育委员会", "教委"),
     ("办公室", "办"), ("金融服务", "金融"), ("地方金融监督管理", "金融监管"), ("投资促进", "投促"),
+    ("街道办事处", "街道"), ("街道办事处", "街道办"),
 )
 GENERIC_UNITS = set(SUFFIX_SHORT) | set(SUFFIX_SHORT.values()) | set(UNIT_SUFFIXES)
 # names that are collective, not one department: they get no generated short forms
@@ -477,9 +478,10 @@ class NameMatcher:
         suffix = unit_suffix(core)
         lasts = {full[-1]}
         core_len = len(core)
-        if suffix in SUFFIX_SHORT:
-            lasts.add(SUFFIX_SHORT[suffix][-1])
-            core_len -= len(suffix) - len(SUFFIX_SHORT[suffix])
+        for long, short in SUFFIX_SHORT.items():  # 管理委员会 → 管委会 and also 委员会 → 委
+            if core.endswith(long):
+                lasts.add(short[-1])
+                core_len = min(core_len, len(core) - (len(long) - len(short)))
         return firsts, lasts, max(core_len, 1), levels
 
     # ------------------------------------------------------------------ finding
@@ -505,11 +507,14 @@ class NameMatcher:
         return out
 
     def _fits(self, text: str, m: Mention) -> bool:
-        """A guessed name does not cut a word of the text in two (监管与处 of 监管与处置, 知产局 of 知产局长)."""
+        """A guessed name does not cut a word of the text in two (监管与处 of 监管与处置, 知产局 of 知产局长),
+        unless the text on the other side starts a word of its own (经信委 | 任务, not 委任)."""
         words = _word_table()
-        if m.end < len(text) and text[m.end - 1: m.end + 1] in words:
+        after, before = text[m.end: m.end + 2], text[max(0, m.start - 2): m.start]
+        if m.end < len(text) and text[m.end - 1: m.end + 1] in words and not (len(after) == 2 and after in words):
             return False
-        if m.start > 0 and text[m.start - 1: m.start + 1] in words and text[m.start - 1] not in LEVEL_CHARS:
+        if m.start > 0 and text[m.start - 1: m.start + 1] in words and text[m.start - 1] not in LEVEL_CHARS \
+                and not (len(before) == 2 and before in words):
             return False
         return True
 

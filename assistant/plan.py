@@ -588,26 +588,35 @@ def _month(deadline: str) -> tuple[int, int] | None:
     return int(match.group(1)), month
 
 
-def _deadline_filter(plan: Plan) -> tuple[int, int] | str | None:
+def _deadline_filter(plan: Plan) -> tuple[str, tuple[int, int] | str] | None:
+    """How a list question filters by deadline: ("exact", (y, m)) when a month is named — the clauses due
+    then, as deadlines group tasks; ("by", (y, 12)) for a year's end (2029年底前, 明年年底前): everything
+    due by then; ("text", 持续推进) for an undated deadline. Years that only name a document filter nothing."""
     q = plan.question
     if q.deadlines:
-        return _month(q.deadlines[0]) or q.deadlines[0]
-    if plan.years and re.search(r"年底|到期|前要|完成", q.text):
-        return (plan.years[0], 12)
+        month = _month(q.deadlines[0])
+        if month is None:
+            return "text", q.deadlines[0]
+        return ("exact" if re.search(r"\d月", q.deadlines[0]) else "by"), month
+    year_end = re.search(r"年(年底|底|末|内)", q.text)
+    if plan.years and year_end and (q.relative_years or re.search(r"(?<!\d)\d{2}年(年底|底|末|内)", q.text)):
+        return "by", (plan.years[0], 12)
     return None
 
 
-def list_units(plan: Plan, state: DialogueState, ctx: Context) -> tuple[list[Unit], str]:
-    """(clauses, how they were chosen) for a list or count question."""
+def list_units(plan: Plan, state: DialogueState, ctx: Context) -> tuple[list[Unit], str, str]:
+    """(clauses, how they were chosen, a note on what the filter left out) for a list or count question."""
     q = plan.question
     lean = plan.follow_up and state.listed and (q.pronoun or re.search(r"这些|这里面|其中|一共", q.text)) \
         and not q.departments
     pool = [ctx.by_id[i] for i in state.listed if i in ctx.by_id] if lean else \
         [u for d in (plan.docs or list(ctx.clauses)) for u in ctx.clauses.get(d, [])]
-    how = []
+    how, note = [], ""
     if plan.departments and not lean:
         dept = plan.departments[0]
         roles = [r for r in q.roles if r != "lead" or len(q.roles) == 1] or (state.roles if plan.follow_up else [])
+        if "joint" in roles and "lead" in q.roles:
+            roles = ["co-lead"] + roles
         both = len(plan.departments) > 1 and re.search(r"共同|一起|都在|两家|联合", q.text)
         pool = [u for u in pool if _has_role(u, dept, [] if both else roles)]
         how.append(f"「{dept}」" + _role_words(roles))
@@ -616,13 +625,19 @@ def list_units(plan: Plan, state: DialogueState, ctx: Context) -> tuple[list[Uni
             how[-1] = f"「{dept}」与「{plan.departments[1]}」共同承担的"
     wanted = _deadline_filter(plan)
     if wanted:
-        if isinstance(wanted, tuple):
-            pool = [u for u in pool if (m := _month(u.deadline)) and m <= wanted and m[0] == wanted[0]] \
-                if re.search(r"前|之前|到期", q.text) else [u for u in pool if _month(u.deadline) == wanted]
-            how.append(f"{wanted[0]}年{wanted[1]}月底前到期的")
+        kind, value = wanted
+        if kind == "exact":
+            earlier = [u for u in pool if (m := _month(u.deadline)) and m < value]
+            pool = [u for u in pool if _month(u.deadline) == value]
+            how.append(f"完成时限为{value[0]}年{value[1]}月底的")
+            if earlier:
+                note = f"另有 {len(earlier)} 项的完成时限早于{value[0]}年{value[1]}月底，如需一并列出请说明。"
+        elif kind == "by":
+            pool = [u for u in pool if (m := _month(u.deadline)) and m <= value]
+            how.append(f"{value[0]}年底前到期的")
         else:
-            pool = [u for u in pool if u.deadline == wanted]
-            how.append(f"完成时限为「{wanted}」的")
+            pool = [u for u in pool if u.deadline == value]
+            how.append(f"完成时限为「{value}」的")
     if q.sections:
         under = [u for u in pool if q.sections[0] in u.section]
         if not under:  # a section of paragraphs or sub-headings rather than numbered tasks
@@ -633,15 +648,18 @@ def list_units(plan: Plan, state: DialogueState, ctx: Context) -> tuple[list[Uni
     if "national" in q.roles and not plan.departments:
         pool = [u for u in pool if u.national_units]
         how.append("有国家层面对口部门的")
-    return pool, "".join(how)
+    return pool, "".join(how), note
 
 
 def _has_role(unit: Unit, dept: str, roles: list[str]) -> bool:
     local = _unique(unit.lead_units + unit.responsible_units)
     if "sole" in roles:
         return _unique(local + unit.cooperating_units + unit.guiding_units) == [dept]
-    if "joint" in roles:
-        return dept in local and len(_unique(local + unit.cooperating_units + unit.guiding_units)) > 1
+    if "co-lead" in roles:  # 共同牵头: one of several leads
+        return dept in local and len(local) > 1
+    if "joint" in roles:  # 搭伙, 一起: named in any role, with others
+        everyone = _unique(local + unit.cooperating_units + unit.guiding_units)
+        return any(same_unit(dept, n) for n in everyone) and len(everyone) > 1
     named = lambda names: any(same_unit(dept, n) for n in names)  # noqa: E731
     if "cooperating" in roles:
         return named(unit.cooperating_units) or (dept in local and local[0] != dept and not
@@ -656,8 +674,8 @@ def _has_role(unit: Unit, dept: str, roles: list[str]) -> bool:
 
 
 def _role_words(roles: list[str]) -> str:
-    words = {"sole": "单独负责的", "joint": "与其他单位共同负责的", "cooperating": "参与或配合的", "guiding": "指导的",
-             "national": "作为国家层面对口部门的", "lead": "牵头的"}
+    words = {"sole": "单独负责的", "co-lead": "与其他单位共同牵头的", "joint": "与其他单位共同承担的",
+             "cooperating": "参与或配合的", "guiding": "指导的", "national": "作为国家层面对口部门的", "lead": "牵头的"}
     return next((words[r] for r in roles if r in words), "负责或参与的")
 
 
@@ -696,11 +714,11 @@ def list_part(plan: Plan, state: DialogueState, ctx: Context, composer: Composer
             sub = Plan(question=_with_roles(q, roles), asks=plan.asks, docs=plan.docs, years=plan.years,
                        departments=[plan.departments[min(i, len(plan.departments) - 1)]] if not roles else
                        plan.departments[:1], follow_up=plan.follow_up)
-            units, how = list_units(sub, state, ctx)
-            texts.append(_render_list(units, how, composer, q.count))
+            units, how, note = list_units(sub, state, ctx)
+            texts.append(_render_list(units, how, composer, q.count) + (f"\n{note}" if note else ""))
             everything.extend(units)
         return "\n\n".join(texts), True, everything
-    units, how = list_units(plan, state, ctx)
+    units, how, note = list_units(plan, state, ctx)
     if "deadline" in plan.asks and re.search(r"最早", q.text) and units:
         dated = sorted((u for u in units if _month(u.deadline)), key=lambda u: _month(u.deadline))
         if dated:
@@ -709,7 +727,7 @@ def list_part(plan: Plan, state: DialogueState, ctx: Context, composer: Composer
                     f"{composer.cite(first)}"), True, units
     if not units:
         return "", False, []
-    return _render_list(units, how, composer, q.count), True, units
+    return _render_list(units, how, composer, q.count) + (f"\n\n{note}" if note else ""), True, units
 
 
 def _with_roles(q: Question, roles: list[str]) -> Question:

@@ -315,6 +315,8 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
         if _find(fragments, named):
             q.roles.append(role)
     q.deadlines = [m.group(0) for m in _DEADLINE.finditer(text)]
+    if q.deadlines and "list" not in q.asks and re.search(r"哪(些|几)", text):  # "6月底前要交差的…有哪些"
+        q.asks.append("list")
     q.values = [m.group(0) for m in _VALUE.finditer(text) if not re.match(r"20\d{2}", m.group(0))]
     q.sections = _sections(catalog, text, q.docs)
     spans += [(m.start(), m.end()) for m in _DEADLINE.finditer(text)]
