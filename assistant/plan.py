@@ -554,6 +554,39 @@ def diff_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool]:
             f"{sign} **{abs(change):g}{b.unit if b.unit != '%' else '个百分点'}**。"), True
 
 
+def named_task(plan: Plan, ctx: Context) -> Unit | None:
+    """The clause whose task the question spells out (most of its title, verb aside), when it matches the
+    question better than any indicator guessed from shared words: "X合规管理覆盖多少家企业" asks about task
+    X, not about some goal that also counts 企业."""
+    from difflib import SequenceMatcher
+
+    def common(a: str, b: str) -> int:
+        return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+
+    text = plan.question.text
+    best, best_len = None, 0
+    for doc in plan.docs or list(ctx.clauses):
+        for unit in ctx.clauses.get(doc, []):
+            title = normalize(unit.title or "")[2:]  # the task without its leading verb (推进, 加强…)
+            size = common(text, title)
+            if len(title) >= 4 and size >= max(4, 0.6 * len(title)) and size > best_len:
+                best, best_len = unit, size
+    if best is None or any(common(text, normalize(i)) >= best_len for i in plan.indicators):
+        return None
+    return best
+
+
+def numbers_in_units(plan: Plan, units: list[Unit], composer: Composer) -> tuple[str, bool]:
+    """Quote the sentence of these units that states a number, if one does."""
+    topic = plan.question.topic or plan.question.text
+    scored = [(overlap(topic, sentence), sentence.strip(), unit) for unit in units
+              for sentence in re.split(r"(?<=[。；])|\n", unit.text) if _NUMBER.search(sentence)]
+    if not scored:
+        return "", False
+    _, sentence, unit = max(scored, key=lambda t: t[0])
+    return f"{where(unit)}写明：“{sentence}” {composer.cite(unit)}", True
+
+
 def numbers_in_text(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool]:
     """A number asked for that no goal table holds: quote the sentence of the best clause that states it."""
     q = plan.question
@@ -916,6 +949,9 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
                     continue
                 text, ok = numbers_in_text(plan, ctx, composer)
                 reason = reason or "文件中没有给出这一数字。"
+            elif q.loose_indicators and (task := named_task(plan, ctx)):
+                text, ok = numbers_in_units(plan, [task], composer)
+                reason = reason or f"{where(task)}没有写明这一数字。"
             else:
                 text, ok, why = target_part(plan, ctx, composer)
                 reason = reason or why

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from . import lexicon
 from .catalog import Catalog
-from .matching import Mention
+from .matching import CONTRACTIONS, Mention
 from .normalize import normalize, parse_int
 
 _YEAR4 = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
@@ -57,6 +57,7 @@ class Question:
     ellipsis: bool = False
     count: bool = False
     confirm: bool = False
+    loose_indicators: bool = False  # indicators guessed from shared words, not named
 
 
 
@@ -200,7 +201,10 @@ def _region_years(text: str, catalog: Catalog, mentions: list[Mention]) -> list[
 
 
 _DEPT_TAIL = re.compile(r"(委员会|办公室|管委会|检察院|法院|海关|街道|集团|政府|协会|支队|分局|中心|银行|局|委|办|院|处|科|署|厅|司|部(?!门))")
-_CUT = re.compile(r".*(在|里|裡|的|是|和|与|及|中|对|由|让|给|把|被|有|问|看|跟|同|请|了|那边|这边|呢|吗|，|,)")
+# 和 inside a name (发展和改革委员会, 住房和城乡建设…) joins, it does not separate: the words after it come from
+# the contraction table
+_NAME_AND = "|".join(sorted({long.split("和", 1)[1] for long, _ in CONTRACTIONS if "和" in long}, key=len, reverse=True))
+_CUT = re.compile(rf".*(在|里|裡|的|是|和(?!{_NAME_AND})|与|及|中|对|由|让|给|把|被|有|问|看|跟|同|请|了|那边|这边|呢|吗|，|,)")
 _GENERIC_UNIT = re.compile(r"^(哪|什么|那|这|各|该|其|本|全|跨|其他|责任|牵头|配合|协办|承办|主管|对口|有关|相关|一级|二级|国家层面|国家局|第)|哪|谁|什么|几")
 
 
@@ -211,7 +215,7 @@ def department_like(text: str) -> list[str]:
         run = match.group(0)
         for tail in _DEPT_TAIL.finditer(run):
             word = _CUT.sub("", run[: tail.end()])
-            if 3 <= len(word) <= 12 and not _GENERIC_UNIT.search(word) and word not in out:
+            if 3 <= len(word) <= 16 and not _GENERIC_UNIT.search(word) and word not in out:
                 out.append(word)
     return out
 
@@ -224,7 +228,11 @@ def place_names(text: str) -> list[str]:
 
     _jieba()
     places = [w for w, flag in posseg.lcut(text) if flag == "ns" and len(w) >= 2]
-    places += [m.group(0) for m in _PLACE.finditer(text)]
+    leads = sorted(lexicon.PLACE_LEADS, key=len, reverse=True)
+    for match in _PLACE.finditer(text):
+        place = match.group(0)
+        lead = next((w for w in leads if place.startswith(w) and len(place) - len(w) >= 3), "")
+        places.append(place[len(lead):])
     return list(dict.fromkeys(places))
 
 
@@ -234,7 +242,7 @@ def _absent_departments(text: str, known_spans: list[tuple[int, int]], vocabular
 
 
 _OWNS_DOCUMENT = re.compile(r"^\s*(\d{2,4}\s*年|今年|明年|去年|的?(知识产权(局|工作|强[区市]|保护)?)?(\d{4}年)?(工作要点|要点|行动方案|实施方案|方案|计划|文件|规划)"
-                            r"|那[边份]|有没有|是否|出台|\s|，|,|$)")
+                            r"|那[边份]|有没有|是否|出台|的?\s|，|,|$)")
 
 
 def _foreign_places(text: str, known_spans: list[tuple[int, int]], regions: list[str], vocabulary: str) -> list[str]:
@@ -250,7 +258,9 @@ def _foreign_places(text: str, known_spans: list[tuple[int, int]], regions: list
         after = blanked[at + len(place):]
         owns_body = any(s == at + len(place) for s, _ in known_spans) and place[:2] not in vocabulary
         switched = re.search(r"(换成|换到|改成|改为|那|看看)\s*$", blanked[:at])
-        if _OWNS_DOCUMENT.match(after) and (not re.match(r"[，,]", after) or switched) or owns_body:
+        # "X区 topic 责任单位": an unknown place that opens the question qualifies all of it
+        first = at == 0 and len(place) >= 3 and place[:2] not in vocabulary
+        if _OWNS_DOCUMENT.match(after) and (not re.match(r"[，,]", after) or switched) or owns_body or first:
             out.append(place)
     return out
 
@@ -325,7 +335,8 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     q.missing_document = missing_document(catalog, text, region_mentions)
     q.foreign_places = _foreign_places(text, entity_spans, [d.region for d in catalog.docs], vocabulary)
     owned = [m for m in doc_mentions for p in q.foreign_places
-             if re.fullmatch(r"[的\s]*(\d{2,4}\s*年度?)?[的\s]*(那份|这份|那个|的)?[的\s]*",
+             if re.fullmatch(r"[的\s]*(\d{2,4}\s*年度?)?[的\s]*(有没有|是否|有无)?(出台|出|发布|印发|制定)?过?"
+                             r"(那份|这份|那个|的)?[的\s]*",
                              text[text.find(p) + len(p):m.start] if text.find(p) + len(p) <= m.start else "x")]
     if q.foreign_places and (owned or all(getattr(m, "part", "") in WEAK_DOC_PARTS for m in doc_mentions)):
         q.docs, q.ambiguous_docs = [], []  # "北京市…工作要点": the genre words name no document of that place
@@ -335,6 +346,7 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     q.count = bool(re.search(r"[几多少]+[项条件个]|一共|总共|条目数|编到", text)) and "list" in q.asks
     if not q.indicators and ({"target", "diff"} & set(q.asks) or q.ellipsis):
         q.indicators = similar_indicators(catalog, _blank(text, [(m.start, m.end) for m in doc_mentions]), q.docs)
+        q.loose_indicators = bool(q.indicators)
     q.confirm = bool(re.search(r"是不是|是否|对吗|没记错|对不对|还是|吗[？?]?$|一样吗", text))
     return q
 
