@@ -291,7 +291,8 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     q = Question(raw=raw, text=text)
     doc_mentions, dept_mentions, indicator_mentions = _mentions(catalog, text)
     q.asks = detect_asks(_blank(text, [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions]))
-    years, relative = _years(text, catalog)
+    numbers = [(m.start, m.end) for m in doc_mentions if "number" in (m.part or "")]  # 〔2031〕 dates a 文号 only
+    years, relative = _years(_blank(text, numbers), catalog)
     years += [y for y in _region_years(text, catalog, doc_mentions + catalog.find_regions(text)) if y not in years]
     q.years, q.relative_years = years, relative
     q.docs, q.ambiguous_docs = _resolve_docs(catalog, doc_mentions, years)
