@@ -85,6 +85,7 @@ class Plan:
     clauses: list[Unit] = field(default_factory=list)
     departments: list[str] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
+    meta_fields: list[str] = field(default_factory=list)
     refuse: str = ""
     note: str = ""  # said before the answer (e.g. the filter overrides a named document)
     follow_up: bool = False
@@ -126,12 +127,13 @@ def make_plan(q: Question, state: DialogueState, ctx: Context, doc_filter: list[
     if "diff" in asks and follow and state.years:
         plan.years = list(dict.fromkeys(state.years + plan.years))
     if q.departments and not q.topic and set(asks) <= {"lead", "open"} and not (q.clause_numbers or q.clause_shift
-                                                                                or q.pronoun):
+                                                                                or q.pronoun or q.this_clause):
         asks = ["list"]
         plan.asks = asks
     plan.departments = list(q.departments) or ([state.department] if follow and state.department
                                                and not q.absent_departments else [])
     plan.indicators = list(q.indicators) or (list(state.indicators) if follow else [])
+    plan.meta_fields = list(q.meta_fields) or (list(state.meta_fields) if follow and "meta" in asks else [])
     plan.refuse = _refusal_reason(q, plan, ctx)
     return plan
 
@@ -238,7 +240,7 @@ def select_clauses(plan: Plan, state: DialogueState, ctx: Context) -> list[Unit]
     if q.last_clause and scope:
         clauses = ctx.clauses.get(scope[0], [])
         return clauses[-1:] if clauses else []
-    own_topic = q.topic and not (plan.follow_up and (q.pronoun or len(q.topic) <= 2))
+    own_topic = q.topic and not (plan.follow_up and (q.pronoun or q.this_clause or len(q.topic) <= 2))
     if not own_topic and state.clauses and plan.follow_up:
         units = [ctx.by_id[i] for i in state.clauses if i in ctx.by_id]
         if q.docs and not any(u.doc_id in q.docs for u in units) and state.topic:
@@ -729,6 +731,8 @@ def list_part(plan: Plan, state: DialogueState, ctx: Context, composer: Composer
         lines = []
         for d in docs:
             clauses = ctx.clauses.get(d, [])
+            if clauses and re.search(r"任务|事项", q.text):
+                clauses = task_run(clauses)
             if clauses:
                 last = clauses[-1]
                 lines.append(f"《{last.doc_title}》共 {len(clauses)} 条，最后一条是{last.label}“{last.title}” "
@@ -761,6 +765,20 @@ def list_part(plan: Plan, state: DialogueState, ctx: Context, composer: Composer
     if not units:
         return "", False, []
     return _render_list(units, how, composer, q.count) + (f"\n\n{note}" if note else ""), True, units
+
+
+def task_run(clauses: list[Unit]) -> list[Unit]:
+    """The longest run of clauses numbered on from one another when it holds most of them: a plan's task
+    list without the short list that restarts at 1 after it (保障措施 （一）（二）); a document whose
+    numbering restarts in every section keeps all its clauses."""
+    runs: list[list[Unit]] = []
+    for unit in clauses:
+        if runs and unit.number and runs[-1][-1].number and unit.number == runs[-1][-1].number + 1:
+            runs[-1].append(unit)
+        else:
+            runs.append([unit])
+    longest = max(runs, key=len)
+    return longest if len(longest) >= 0.7 * len(clauses) else clauses
 
 
 def _with_roles(q: Question, roles: list[str]) -> Question:
@@ -816,7 +834,7 @@ def meta_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool, 
     from .lexicon import META_FIELDS
 
     q = plan.question
-    fields = q.meta_fields or ["doc_number", "issuers", "issue_date"]
+    fields = plan.meta_fields or ["doc_number", "issuers", "issue_date"]
     labels = {key: label for _, key, label in META_FIELDS}
     lines, missing = [], []
     for doc_id in plan.docs:
@@ -944,14 +962,15 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
             if not ok and clauses:
                 reason = reason or f"{where(clauses[0])}没有写明国家层面的对口部门。"
         elif ask == "target":
-            if not plan.indicators:
-                if "open" in plan.asks or "list" in plan.asks:
-                    continue
-                text, ok = numbers_in_text(plan, ctx, composer)
-                reason = reason or "文件中没有给出这一数字。"
-            elif q.loose_indicators and (task := named_task(plan, ctx)):
+            if not plan.indicators and ("open" in plan.asks or "list" in plan.asks):
+                continue
+            task = named_task(plan, ctx) if q.loose_indicators or not plan.indicators else None
+            if task:
                 text, ok = numbers_in_units(plan, [task], composer)
                 reason = reason or f"{where(task)}没有写明这一数字。"
+            elif not plan.indicators:
+                text, ok = numbers_in_text(plan, ctx, composer)
+                reason = reason or "文件中没有给出这一数字。"
             else:
                 text, ok, why = target_part(plan, ctx, composer)
                 reason = reason or why
@@ -1023,6 +1042,6 @@ def _next_state(plan: Plan, state: DialogueState, composer: Composer, clauses: l
         asks=[a for a in plan.asks if a != "diff"] or state.asks,
         listed=[u.unit_id for u in listed] if listed else ([] if "list" in plan.asks else state.listed),
         topic=q.topic if q.topic and not plan.follow_up else (state.topic or q.topic),
-        meta_fields=q.meta_fields or state.meta_fields,
+        meta_fields=plan.meta_fields or state.meta_fields,
         roles=q.roles or state.roles,
     )

@@ -58,6 +58,7 @@ class Question:
     count: bool = False
     confirm: bool = False
     loose_indicators: bool = False  # indicators guessed from shared words, not named
+    this_clause: bool = False  # "在这条里", "该项": the clause in focus, wherever the words stand
 
 
 
@@ -343,12 +344,13 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
         q.docs, q.ambiguous_docs = [], []  # "北京市…工作要点": the genre words name no document of that place
     q.topic = _topic(text, spans + [(m.start(), m.end()) for m in _VALUE.finditer(text)])
     q.pronoun = any(re.search(p, text) for p in lexicon.PRONOUNS)
+    q.this_clause = bool(re.search(r"(这|该|此)一?(条|项)(?!件|目)", text))
     q.ellipsis = any(re.search(p, text) for p in lexicon.ELLIPSIS)
     q.count = bool(re.search(r"[几多少]+[项条件个]|一共|总共|条目数|编到", text)) and "list" in q.asks
     if not q.indicators and ({"target", "diff"} & set(q.asks) or q.ellipsis):
         q.indicators = similar_indicators(catalog, _blank(text, [(m.start, m.end) for m in doc_mentions]), q.docs)
         q.loose_indicators = bool(q.indicators)
-    q.confirm = bool(re.search(r"是不是|是否|对吗|没记错|对不对|还是|吗[？?]?$|一样吗", text))
+    q.confirm = bool(re.search(r"是不是|是否|对吗|没记错|对不对|还是|吗[？?]?$|一样吗|有没有份|有份吗", text))
     return q
 
 

@@ -214,6 +214,38 @@ def test_invented_section_level(invented_assistant):
     assert "加强组织领导" in a.answer and "强化经费保障" in a.answer
 
 
+def test_invented_deadline_lists_group_by_month_and_sum_up_to_a_year_end(invented_assistant):
+    a = ask(invented_assistant, "青溪区行动计划里2028年6月底前要完成的有哪些")
+    assert cited(a) == [c for c in cited(a) if c.endswith("#3")] and len(cited(a)) == 1
+    assert "另有 2 项" in a.answer  # the two clauses due earlier are counted, not listed
+    a = ask(invented_assistant, "青溪区行动计划里明年年底前要完成的任务有几条")
+    assert "共 3 项" in a.answer and len(cited(a)) == 3
+
+
+def test_invented_joint_work_counts_any_role_and_co_lead_only_leads(invented_assistant):
+    a = ask(invented_assistant, "青溪区行动计划里区财政局跟别人搭伙的有哪些")
+    assert [c.split("#")[-1] for c in cited(a)] == ["3"]
+    a = ask(invented_assistant, "青溪区行动计划里区财政局与其他部门共同牵头的任务有哪些")
+    assert not a.citations
+
+
+def test_invented_department_in_the_clause_in_focus(invented_assistant):
+    a = ask(invented_assistant, "青溪区行动计划第3条谁负责", "那区财政局在这条里有没有份？")
+    assert a.answered and [c.split("#")[-1] for c in cited(a)] == ["3"] and "区财政局" in a.answer
+
+
+def test_invented_number_a_named_task_does_not_state_is_refused(invented_assistant):
+    a = ask(invented_assistant, "青溪区专利转化运营平台计划覆盖多少家企业？")
+    assert not a.answered and "没有写明" in a.answer and "专利转化运营平台" in a.answer
+
+
+def test_invented_unknown_places_are_refused_however_placed(invented_assistant):
+    a = ask(invented_assistant, "桐坪区 专利转化运营平台 责任单位")
+    assert not a.answered and "桐坪区" in a.answer
+    a = ask(invented_assistant, "青溪区2028年海外商标注册量目标是多少", "换成璟洲市，同一年的数有吗？")
+    assert not a.answered and "璟洲市" in a.answer
+
+
 def test_place_named_in_a_department_is_not_refused(assistant):
     a = ask(assistant, "临港新片区管委会负责哪些任务")
     assert a.answered and a.citations
