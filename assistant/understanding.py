@@ -139,15 +139,20 @@ def missing_document(catalog: Catalog, text: str, regions: list[Mention]) -> str
     for match in _GENRE.finditer(text):
         if match.group(2) in ("法", "规定") or not re.match(r"\s*(里|中|的|里面|，|,|[?？]|$)", text[match.end():]):
             continue
-        near = [m for m in regions if 0 <= match.start() - m.end <= 1 or match.start() <= m.start < match.end()]
+        near = [m for m in regions if m.start < match.end() and m.end >= match.start() - 1]
         if not near:
             continue
         stem = near[0].key[:2]
         titles = [normalize(d.title) for d in catalog.docs if stem and stem in d.region]
         words = text[max(near[0].end, match.start()):match.end()]
         words = re.sub(r"今年|明年|去年|这份|那份|这个|那个|\d+\s*年|的", "", words)
+        distinctive = words.removesuffix(match.group(2))
+        for generic in sorted(lexicon.GENERIC_WORDS, key=len, reverse=True):
+            distinctive = distinctive.replace(generic, "")
+        if len(distinctive) < 2:  # "丹原的工作要点": a genre alone names the region's plan, whatever its title
+            continue
         if titles and len(words) >= 4 and max(sum(ch in t for ch in words) / len(words) for t in titles) < 0.6:
-            return match.group(0)
+            return text[min(near[0].start, match.start()):match.end()]
     return ""
 
 
@@ -201,7 +206,7 @@ def _region_years(text: str, catalog: Catalog, mentions: list[Mention]) -> list[
     return years
 
 
-_DEPT_TAIL = re.compile(r"(委员会|办公室|管委会|检察院|法院|海关|街道|集团|政府|协会|支队|分局|中心|银行|局|委|办|院|处|科|署|厅|司|部(?!门))")
+_DEPT_TAIL = re.compile(r"(委员会|办公室|管委会|检察院|法院|海关|街道|集团|政府|协会|支队|分局|中心|银行|局|委|办(?!法|理|好)|院|处|科|署|厅|司|部(?!门))")
 # 和 inside a name (发展和改革委员会, 住房和城乡建设…) joins, it does not separate: the words after it come from
 # the contraction table
 _NAME_AND = "|".join(sorted({long.split("和", 1)[1] for long, _ in CONTRACTIONS if "和" in long}, key=len, reverse=True))
@@ -291,7 +296,10 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     text = normalize(raw)
     q = Question(raw=raw, text=text)
     doc_mentions, dept_mentions, indicator_mentions = _mentions(catalog, text)
-    q.asks = detect_asks(_blank(text, [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions]))
+    containers = [(m.start(), m.end()) for m in _GENRE.finditer(text)  # "X的工作要点里": a name, not an ask
+                  if re.match(r"\s*(里|中|裡|内|的)", text[m.end():])]
+    q.asks = detect_asks(_blank(text, [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions]
+                                + containers))
     numbers = [(m.start, m.end) for m in doc_mentions if "number" in (m.part or "")]  # 〔2031〕 dates a 文号 only
     years, relative = _years(_blank(text, numbers), catalog)
     years += [y for y in _region_years(text, catalog, doc_mentions + catalog.find_regions(text)) if y not in years]

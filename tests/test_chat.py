@@ -246,6 +246,13 @@ def test_invented_unknown_places_are_refused_however_placed(invented_assistant):
     assert not a.answered and "璟洲市" in a.answer
 
 
+def test_invented_genre_word_names_the_regions_plan_but_a_new_title_does_not(invented_assistant):
+    a = ask(invented_assistant, "27年青溪区的工作要点里，专利转化运营平台交给谁牵头了？")
+    assert a.answered and [c.split("#")[-1] for c in cited(a)] == ["4"] and "区科学技术委员会" in a.answer
+    a = ask(invented_assistant, "青溪区知识产权专项资金管理办法里，专利资助标准是多少？")
+    assert not a.answered and "青溪区知识产权专项资金管理办法" in a.answer
+
+
 def test_place_named_in_a_department_is_not_refused(assistant):
     a = ask(assistant, "临港新片区管委会负责哪些任务")
     assert a.answered and a.citations
