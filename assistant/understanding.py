@@ -358,6 +358,10 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     if not q.indicators and ({"target", "diff"} & set(q.asks) or q.ellipsis):
         q.indicators = similar_indicators(catalog, _blank(text, [(m.start, m.end) for m in doc_mentions]), q.docs)
         q.loose_indicators = bool(q.indicators)
+    elif {"target", "diff"} & set(q.asks) and any(re.match(r"[和与及、]", text[m.end:m.end + 1]) for m in indicator_mentions):
+        # "X和服务机构的目标": the second indicator named loosely after a named one
+        rest = _blank(text, [(m.start, m.end) for m in doc_mentions + indicator_mentions])
+        q.indicators += [i for i in similar_indicators(catalog, rest, q.docs)[:1] if i not in q.indicators]
     q.confirm = bool(re.search(r"是不是|是否|对吗|没记错|对不对|还是|吗[？?]?$|一样吗|有没有份|有份吗", text))
     return q
 
