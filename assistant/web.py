@@ -32,8 +32,11 @@ EXAMPLE_DOCS = 8  # documents with example cards (the first ones in catalog orde
 CONVERSATIONS_KEPT = 30  # entries in the side bar (kept in the browser)
 HIGHLIGHT_MIN = 0.5  # share of a sentence's bigrams found in the answer for it to be highlighted
 
+# The styles go twice: as Gradio's `css` (scoped under its container: specific enough to beat its own
+# rules inside the page) and as a <style> in <head> (reaches the citation panel, appended to <body>,
+# and the page's outer padding in media queries, which the scoped copy misses).
 CSS = (STATIC / "chat.css").read_text(encoding="utf-8")
-HEAD = f"<script>{(STATIC / 'chat.js').read_text(encoding='utf-8')}</script>"
+HEAD = f"<style>{CSS}</style><script>{(STATIC / 'chat.js').read_text(encoding='utf-8')}</script>"
 
 
 def escape(text: str) -> str:
@@ -521,7 +524,7 @@ def create_web(assistant: Assistant, sessions) -> gr.Blocks:
                                      height="100%", min_height=280, placeholder=welcome, line_breaks=False,
                                      group_consecutive_messages=False)
                 with gr.Row(elem_id="composer", equal_height=True):
-                    box = gr.Textbox(placeholder=f"输入问题，按回车发送（Shift+回车换行，最多 {limit} 字）",
+                    box = gr.Textbox(placeholder="输入问题，回车发送，Shift+回车换行",
                                      show_label=False, scale=8, lines=1, max_lines=5, elem_id="question",
                                      container=False)
                     send = gr.Button("发送", variant="primary", scale=1, min_width=72, elem_id="send")

@@ -252,9 +252,20 @@
       target.scrollIntoView({ block: "center" });
     }
   }
+  var sidebarChecked = false;
+  function narrowSidebar() {  // on a phone (or a narrow embed) the side bar starts closed
+    var bar = document.querySelector("#sidebar");
+    if (sidebarChecked || !bar) return;
+    sidebarChecked = true;
+    if (window.innerWidth < 768 && bar.classList.contains("open")) {
+      var toggle = bar.querySelector(".toggle-button");
+      if (toggle) toggle.click();
+    }
+  }
   var queued = false;
   function tick() {
     queued = false;
+    narrowSidebar();
     translate(document.body);
     document.querySelectorAll("#chat .actions").forEach(paint);
     scrollNewQuestion();
