@@ -27,6 +27,7 @@ from .web_eval import evaluation_tab
 STATIC = Path(__file__).resolve().parent / "static"
 KIND_NAMES = {"header": "文件头", "goals": "目标", "clause": "条款", "section": "章节"}
 LIST_VISIBLE = 10  # list items shown before "展开全部"
+SOURCES_VISIBLE = 5  # sources shown before "展开全部来源"
 EXAMPLES_PER_DOC = 2
 EXAMPLE_DOCS = 8  # documents with example cards (the first ones in catalog order)
 CONVERSATIONS_KEPT = 30  # entries in the side bar (kept in the browser)
@@ -92,30 +93,40 @@ def _inline(text: str, citations: dict[int, dict], lookup: Lookup) -> str:
     return re.sub(r"\[(\d+)\]", marker, out)
 
 
+ITEM = re.compile(r"^(?:[-*•]\s+|(\d+)\.\s+)")
+
+
 def answer_html(text: str, citations: list[dict], lookup: Lookup | None = None) -> str:
-    """The answer's markdown subset (paragraphs, "- " lists, **bold**) as HTML; lists longer than
-    LIST_VISIBLE items fold the rest under "展开全部"."""
+    """The answer's markdown subset (paragraphs, "- " and "1. " lists, **bold**) as HTML; lists longer
+    than LIST_VISIBLE items fold the rest under "展开全部"."""
     lookup = lookup or Lookup()
     by_n = {int(c.get("n", 0)): c for c in citations}
     blocks: list[str] = []
     items: list[str] = []
+    kind = ["ul"]
 
     def close_list() -> None:
         if not items:
             return
-        shown = "".join(f"<li>{i}</li>" for i in items[:LIST_VISIBLE])
-        rest = items[LIST_VISIBLE:]
-        block = f"<ul>{shown}</ul>"
+        tag = kind[0]
+        shown, rest = items[:LIST_VISIBLE], items[LIST_VISIBLE:]
+        block = f"<{tag}>{''.join(f'<li>{i}</li>' for i in shown)}</{tag}>"
         if rest:
+            start = f' start="{LIST_VISIBLE + 1}"' if tag == "ol" else ""
             block += (f'<details class="more"><summary>展开全部（共 {len(items)} 项，另有 {len(rest)} 项）</summary>'
-                      f'<ul>{"".join(f"<li>{i}</li>" for i in rest)}</ul></details>')
+                      f'<{tag}{start}>{"".join(f"<li>{i}</li>" for i in rest)}</{tag}></details>')
         blocks.append(block)
         items.clear()
 
     for line in text.split("\n"):
         stripped = line.strip()
-        if stripped.startswith(("- ", "* ", "• ")):
-            items.append(_inline(stripped[2:], by_n, lookup))
+        item = ITEM.match(stripped)
+        if item:
+            tag = "ol" if item.group(1) else "ul"
+            if items and tag != kind[0]:
+                close_list()
+            kind[0] = tag
+            items.append(_inline(stripped[item.end():], by_n, lookup))
             continue
         close_list()
         if stripped:
@@ -209,7 +220,11 @@ def render_answer(result: dict, lookup: Lookup | None = None, answer_id: str = "
     citations = result.get("citations") or []
     parts = [f'<div class="answer">{answer_html(result.get("answer", ""), citations, lookup)}</div>']
     if citations:
-        sources = "".join(render_source(c, lookup, result.get("answer", "")) for c in citations)
+        rendered = [render_source(c, lookup, result.get("answer", "")) for c in citations]
+        sources = "".join(rendered[:SOURCES_VISIBLE])
+        if len(rendered) > SOURCES_VISIBLE:
+            sources += (f'<details class="more"><summary>展开全部来源（共 {len(rendered)} 条）</summary>'
+                        f'{"".join(rendered[SOURCES_VISIBLE:])}</details>')
         parts.append(f'<div class="sources"><div class="sources-title">来源（{len(citations)}）</div>{sources}</div>')
     if answer_id:
         # Gradio's sanitizer drops data-* attributes: the answer id travels as a class, the copy text as a title
@@ -524,27 +539,29 @@ def create_web(assistant: Assistant, sessions) -> gr.Blocks:
                                      height="100%", min_height=280, placeholder=welcome, line_breaks=False,
                                      group_consecutive_messages=False)
                 with gr.Row(elem_id="composer", equal_height=True):
-                    box = gr.Textbox(placeholder="输入问题，回车发送，Shift+回车换行",
+                    box = gr.Textbox(placeholder="输入问题，回车发送，Shift+回车换行", label="问题",
                                      show_label=False, scale=8, lines=1, max_lines=5, elem_id="question",
                                      container=False)
                     send = gr.Button("发送", variant="primary", scale=1, min_width=72, elem_id="send")
-                action = gr.Textbox(visible="hidden", elem_id="action")
+                action = gr.Textbox(visible="hidden", elem_id="action", label="评价")
                 action_go = gr.Button("提交评价", visible="hidden", elem_id="action-go")
             with gr.Tab("文件浏览", id="browse", elem_id="browse-tab"):
                 gr.HTML(render_report(report), elem_id="report")
                 picker = gr.Dropdown(choices=browse_choices, label="选择文件",
                                      value=browse_choices[0][1] if browse_choices else None, elem_id="doc-picker")
                 page = gr.HTML(show_document(browse_choices[0][1]) if browse_choices else "", elem_id="doc-view")
-                picker.input(show_document, [picker], [page])
+                picker.input(show_document, [picker], [page], api_visibility="private", show_progress="hidden")
             evaluation_tab(assistant, settings)
         outputs = [chatbot, state, box, saved, conversations]
         for event in (box.submit, send.click):
             event(respond, [box, chatbot, state, doc_filter, saved], outputs,
                   concurrency_limit=settings.concurrency_limit, show_progress="hidden", api_visibility="private")
         for event in (new_button.click, chatbot.clear):
-            event(new_conversation, None, [chatbot, state, box, conversations], api_visibility="private")
-        conversations.input(open_conversation, [conversations, saved], [chatbot, state], api_visibility="private")
-        action_go.click(on_action, [action, state], [action], api_visibility="private")
-        demo.load(on_load, [saved], [conversations, tabs, picker, page], api_visibility="private")
+            event(new_conversation, None, [chatbot, state, box, conversations], api_visibility="private", show_progress="hidden")
+        conversations.input(open_conversation, [conversations, saved], [chatbot, state], api_visibility="private",
+                            show_progress="hidden")
+        action_go.click(on_action, [action, state], [action], api_visibility="private", show_progress="hidden")
+        demo.load(on_load, [saved], [conversations, tabs, picker, page], api_visibility="private",
+                  show_progress="hidden")
     demo.queue(default_concurrency_limit=settings.concurrency_limit, max_size=settings.max_queue)
     return demo

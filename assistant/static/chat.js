@@ -18,7 +18,9 @@
     "Clear All": "全部清除", "Scroll down": "滚动到底部", "Scroll to bottom": "滚动到底部", "Settings": "设置",
     "Download": "下载", "Upload": "上传", "Fullscreen": "全屏", "Exit fullscreen mode": "退出全屏",
     "Exit fullscreen": "退出全屏", "Dropdown": "下拉菜单", "Connection errored out.": "连接出错。",
-    "Connection lost": "连接已断开", "Error: Connection lost": "连接已断开"
+    "Connection lost": "连接已断开", "Error: Connection lost": "连接已断开",
+    "More tabs": "更多标签页", "Textbox": "文本框", "Checkbox": "复选框", "Radio": "单选", "Chatbot": "对话",
+    "Expand": "展开", "Collapse": "收起", "Search": "搜索", "No results": "无结果"
   };
   var ATTRS = ["aria-label", "title", "placeholder", "alt"];
 
@@ -44,8 +46,10 @@
     var node;
     while ((node = walker.nextNode())) {
       var text = node.nodeValue.trim();
-      if (text && ENGLISH[text] && !(node.parentElement && node.parentElement.closest(".reply, .message.user"))) {
-        node.nodeValue = node.nodeValue.replace(text, ENGLISH[text]);
+      if (!text || (node.parentElement && node.parentElement.closest(".reply, .message.user"))) continue;
+      if (ENGLISH[text]) node.nodeValue = node.nodeValue.replace(text, ENGLISH[text]);
+      else if (/^(processing|queue:?)\b/.test(text)) {  // Gradio's progress line ("processing | 0.3s")
+        node.nodeValue = node.nodeValue.replace(/processing/, "处理中").replace(/queue:?/, "排队：");
       }
     }
   }

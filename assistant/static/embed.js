@@ -45,6 +45,7 @@
     ".pqa-bar button{border:0;background:none;color:#fff;font-size:20px;cursor:pointer;line-height:1}" +
     ".pqa-frame{flex:1;width:100%;height:100%;border:0;display:block}" +
     "@media (max-width:640px){.pqa-panel{left:0;right:0;bottom:0;width:100vw;height:100%;border-radius:0}" +
+    ".pqa-button[aria-expanded=true]{display:none}" +
     ".pqa-button{bottom:16px;" + side + ":16px}}";
   document.head.appendChild(style);
 
