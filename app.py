@@ -67,7 +67,7 @@ def build_app(assistant, store=None):
     from assistant import feedback
     from assistant.api import LoginLimiter, RequestGuard, create_api
     from assistant.store import PageSessions, Store
-    from assistant.web import CSS, HEAD, create_web
+    from assistant.web import CSS, HEAD, create_web, theme
 
     settings = assistant.settings
     store = store or Store.from_settings(settings, units=assistant.units_by_id)
@@ -79,7 +79,7 @@ def build_app(assistant, store=None):
     # footer_links=[]: no "Use via API" panel for the page's internal functions (the HTTP API is /docs)
     app = gr.mount_gradio_app(api, demo, path="/", root_path=settings.root_path or None,
                               auth=settings.credentials() or None, auth_message="请输入用户名和密码。",
-                              css=CSS, head=HEAD, footer_links=[], show_error=True,
+                              css=CSS, head=HEAD, theme=theme(), footer_links=[], show_error=True,
                               max_file_size=settings.max_upload_bytes)
     app.add_middleware(RequestGuard, api_limit=settings.max_body_bytes, page_limit=settings.max_page_body_bytes,
                        upload_limit=settings.max_upload_bytes, limiter=limiter, login=bool(settings.credentials()))

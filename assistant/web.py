@@ -21,7 +21,7 @@ import gradio as gr
 from . import feedback
 from .answer import overlap
 from .chat import Assistant, document_list
-from .examples import generate
+from .examples import KIND_LABELS, generate
 from .web_eval import evaluation_tab
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -38,6 +38,13 @@ HIGHLIGHT_MIN = 0.5  # share of a sentence's bigrams found in the answer for it 
 # and the page's outer padding in media queries, which the scoped copy misses).
 CSS = (STATIC / "chat.css").read_text(encoding="utf-8")
 HEAD = f"<style>{CSS}</style><script>{(STATIC / 'chat.js').read_text(encoding='utf-8')}</script>"
+
+
+def theme():
+    """A calm blue theme; fonts are local or the system's (nothing fetched from the internet)."""
+    return gr.themes.Default(primary_hue="blue", neutral_hue="slate",
+                             font=[gr.themes.LocalFont("Source Sans Pro"), "PingFang SC", "Microsoft YaHei",
+                                   "Noto Sans CJK SC", "system-ui", "sans-serif"])
 
 
 def escape(text: str) -> str:
@@ -109,6 +116,10 @@ def answer_html(text: str, citations: list[dict], lookup: Lookup | None = None) 
         if not items:
             return
         tag = kind[0]
+        if len(items) == 1 and tag == "ul":  # one item reads as a sentence, not a list
+            blocks.append(f"<p>{items[0]}</p>")
+            items.clear()
+            return
         shown, rest = items[:LIST_VISIBLE], items[LIST_VISIBLE:]
         block = f"<{tag}>{''.join(f'<li>{i}</li>' for i in shown)}</{tag}>"
         if rest:
@@ -260,11 +271,16 @@ def example_cards(examples, lookup: Lookup, names: dict[str, str]) -> str:
     """Example questions as cards, grouped per document; a click sends the question at once (chat.js)."""
     per_doc: dict[str, list] = {}
     for example in examples:
-        per_doc.setdefault(example.doc_id, [])
-        if len(per_doc[example.doc_id]) < EXAMPLES_PER_DOC:
-            per_doc[example.doc_id].append(example)
+        per_doc.setdefault(example.doc_id, []).append(example)
+    kinds = list(KIND_LABELS)
+    shown: dict[str, int] = {}
     cards = []
     for doc_id, items in list(per_doc.items())[:EXAMPLE_DOCS]:
+        # each document shows the kinds of question shown least so far, so that every kind appears
+        items = sorted(items, key=lambda e: (shown.get(e.kind, 0), kinds.index(e.kind) if e.kind in kinds else 99))
+        items = items[:EXAMPLES_PER_DOC]
+        for example in items:
+            shown[example.kind] = shown.get(example.kind, 0) + 1
         for example in items:
             cards.append(f'<button type="button" class="example" data-q="{escape(example.question)}">'
                          f'<span class="ex-kind">示例：{escape(example.label)} · {escape(names.get(doc_id, doc_id))}</span>'
@@ -539,7 +555,7 @@ def create_web(assistant: Assistant, sessions) -> gr.Blocks:
                                      height="100%", min_height=280, placeholder=welcome, line_breaks=False,
                                      group_consecutive_messages=False)
                 with gr.Row(elem_id="composer", equal_height=True):
-                    box = gr.Textbox(placeholder="输入问题，回车发送，Shift+回车换行", label="问题",
+                    box = gr.Textbox(placeholder="输入问题，回车发送", label="问题",
                                      show_label=False, scale=8, lines=1, max_lines=5, elem_id="question",
                                      container=False)
                     send = gr.Button("发送", variant="primary", scale=1, min_width=72, elem_id="send")
