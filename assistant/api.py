@@ -286,7 +286,7 @@ class AnswerGate:
 STATUS_TEXT = {400: "请求不正确。", 401: "需要登录。", 403: "没有权限访问。", 404: "未找到该地址。",
                405: "不支持该请求方法。", 406: "无法提供所请求的格式。", 413: "请求内容过大。",
                415: "不支持的内容类型：请发送 JSON（content-type: application/json）。",
-               429: "请求过于频繁，请稍后再试。", 503: "服务暂时不可用，请稍后再试。"}
+               422: "请求格式不正确。", 429: "请求过于频繁，请稍后再试。", 503: "服务暂时不可用，请稍后再试。"}
 
 
 def validation_message(errors: list[dict]) -> str:
@@ -573,17 +573,33 @@ class RequestGuard:
             await run_in_threadpool(self.limiter.failed, client, user)
 
 
-ENGLISH_DETAIL = {"Not Found": STATUS_TEXT[404], "Method Not Allowed": STATUS_TEXT[405]}
+ENGLISH_DETAIL = {"Not Found": STATUS_TEXT[404], "Method Not Allowed": STATUS_TEXT[405],
+                  "Incorrect credentials.": "用户名或密码不正确。", "Not authenticated": STATUS_TEXT[401]}
+
+
+def chinese_detail(status: int, detail) -> dict | None:
+    """A Chinese body for an English (or list-shaped) 4xx `detail` from the mounted page app; None when
+    the detail is already Chinese."""
+    if isinstance(detail, str) and detail in ENGLISH_DETAIL:
+        return {"detail": ENGLISH_DETAIL[detail]}
+    if isinstance(detail, list):  # FastAPI's validation errors of Gradio's own routes
+        locations = [[str(p) for p in e.get("loc", ())] for e in detail if isinstance(e, dict)]
+        return {"detail": "请求格式不正确。", "errors": locations}
+    if isinstance(detail, str) and detail.isascii():
+        if status == 403 and detail.startswith("File not allowed"):
+            return {"detail": "不允许访问该文件。"}
+        return {"detail": STATUS_TEXT.get(status, "请求无法处理。")}
+    return None
 
 
 def _chinese_errors(send):
-    """Starlette's default English 404/405 bodies (from the mounted page app) in Chinese."""
+    """English 4xx JSON bodies of the mounted page app (Starlette's 404/405, Gradio's own) in Chinese."""
     held: dict = {}
 
     async def wrapped(message):
         if message["type"] == "http.response.start":
             content_type = dict(message.get("headers", [])).get(b"content-type", b"")
-            if message["status"] in (404, 405) and content_type.startswith(b"application/json"):
+            if 400 <= message["status"] < 500 and content_type.startswith(b"application/json"):
                 held["start"], held["body"] = message, b""
                 return
             return await send(message)
@@ -593,9 +609,9 @@ def _chinese_errors(send):
                 return
             body = held.pop("body")
             try:
-                detail = json.loads(body).get("detail")
-                if detail in ENGLISH_DETAIL:
-                    body = json.dumps({"detail": ENGLISH_DETAIL[detail]}, ensure_ascii=False).encode("utf-8")
+                replaced = chinese_detail(held["start"]["status"], json.loads(body).get("detail"))
+                if replaced is not None:
+                    body = json.dumps(replaced, ensure_ascii=False).encode("utf-8")
             except (ValueError, AttributeError):
                 pass
             start = held.pop("start")

@@ -459,3 +459,13 @@ def test_answer_rendering_is_escaped_and_folds_long_lists():
     full = render_answer({"answer": "某处 [1]", "citations": citations}, lookup, "ab12")
     assert "<b>" not in full and "&lt;b&gt;" in full and "aid-ab12" in full
     assert copy_text({"answer": "**某处** [1]", "citations": citations}) == "某处 [1]\n\n来源：\n[1] 《很长的文件标题》 第1条 一、任务"
+
+
+def test_the_page_apps_own_4xx_details_are_chinese(app):
+    base = app["base"]
+    for response in (httpx.get(base + "/gradio_api/file=/etc/passwd", timeout=30),
+                     httpx.post(base + "/gradio_api/queue/join", json={}, timeout=30),
+                     httpx.get(base + "/docs-assets/nope.js", timeout=30)):
+        assert 400 <= response.status_code < 500
+        detail = response.json()["detail"]
+        assert isinstance(detail, str) and CJK.search(detail), response.text
