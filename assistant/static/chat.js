@@ -10,7 +10,7 @@
 
   var ENGLISH = {
     "Copy message": "复制", "Copied message": "已复制", "Copy": "复制", "Copied!": "已复制", "Copied": "已复制",
-    "Like": "有用", "Dislike": "无用", "Liked": "已评为有用", "Disliked": "已评为无用", "Clear": "清空对话",
+    "Like": "有用", "Dislike": "无用", "Liked": "已评为有用", "Disliked": "已评为无用", "Clear": "清除",
     "Retry": "重试", "Undo": "撤销", "Edit": "编辑", "Share": "分享", "Info": "提示", "Warning": "提示",
     "Error": "错误", "Close": "关闭", "chatbot conversation": "对话内容", "Loading...": "加载中…",
     "Loading": "加载中", "Submit": "提交", "Stop": "停止", "Open Sidebar": "展开侧栏", "Close Sidebar": "收起侧栏",
