@@ -185,6 +185,7 @@ def test_citation_marker_opens_the_clause_with_the_used_sentence_highlighted(app
 
 def test_long_list_folds_after_ten_items_and_the_new_answer_shows_its_start(app, browser):
     page = open_chat(browser, app["base"])
+    ask(page, TARGET)
     ask(page, LONG_LIST)
     reply = last_reply(page)
     assert reply.locator(".answer > ol > li").count() == 10

@@ -239,15 +239,26 @@
   document.addEventListener("input", function (event) { if (event.target === box()) checkInput(); }, true);
 
   /* ---------------------------------------------------------------- watching the page */
-  var seenUsers = 0, scrolledTarget = null;
-  function scrollNewQuestion() {
-    var rows = document.querySelectorAll("#chat .message-row.user-row");
-    if (rows.length > seenUsers) {
-      var row = rows[rows.length - 1];
-      var wrap = row.closest(".bubble-wrap") || row.parentElement;
-      if (wrap) wrap.scrollTop = row.offsetTop - 8;
+  var seenUsers = 0, scrolledTarget = null, anchor = null;
+  function scroller(el) {  // the element that scrolls the conversation
+    for (var node = el.parentElement; node && node !== document.body; node = node.parentElement) {
+      var overflow = getComputedStyle(node).overflowY;
+      if ((overflow === "auto" || overflow === "scroll") && node.scrollHeight > node.clientHeight) return node;
     }
+    return null;
+  }
+  function scrollNewQuestion() {
+    // a new question is kept at the top while its answer arrives, so the answer is read from its start
+    var rows = document.querySelectorAll("#chat .message-row.user-row");
+    if (rows.length > seenUsers) anchor = rows[rows.length - 1];
     seenUsers = rows.length;
+    if (!anchor || !anchor.isConnected) { anchor = null; return; }
+    var box = scroller(anchor);
+    if (box) box.scrollTop += anchor.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+    var bots = document.querySelectorAll("#chat .message-row.bot-row");
+    var last = bots[bots.length - 1];
+    if (last && last.compareDocumentPosition(anchor) & Node.DOCUMENT_POSITION_PRECEDING &&
+        last.querySelector(".actions, .error")) anchor = null;  // the answer is complete
   }
   function deepLink() {
     var target = document.querySelector("#doc-view details.target");
