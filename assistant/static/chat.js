@@ -112,6 +112,7 @@
     if (el) {
       set(el, "textContent", textarea.value.length + " / " + max);
       el.classList.toggle("over", textarea.value.length > max);
+      el.classList.toggle("empty", textarea.value.length === 0);
       set(el, "title", textarea.value.length > max ? "问题超过 " + max + " 字，请删减后发送" : "已输入字数 / 上限");
     }
     var blocked = length === 0 || textarea.value.length > max;
