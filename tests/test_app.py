@@ -135,3 +135,60 @@ def test_sub_path_behind_a_reverse_proxy(assistant):
             assert client.get("/api/health").json()["status"] == "ready"
     finally:
         assistant.settings.root_path = ""
+
+
+def test_starting_app_serves_the_start_up_state_then_the_real_app():
+    """While `build` runs (the model loading) the page, /api/health and the API answer at once; then the
+    real app takes over with its lifespan started. Behind a proxy the page polls the prefixed health URL."""
+    import threading
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from app import StartingApp
+    from assistant.config import Settings
+
+    release, started = threading.Event(), []
+    real = FastAPI(on_startup=[lambda: started.append(True)])
+    real.get("/api/health")(lambda: {"status": "ready"})
+    real.get("/")(lambda: {"page": "chat"})
+
+    def build():
+        release.wait(timeout=30)
+        return real
+
+    starting = StartingApp(build, Settings())
+    with TestClient(starting, root_path="/policy-qa") as client:
+        page = client.get("/")
+        assert page.status_code == 200 and "正在加载模型…" in page.text and "disabled" in page.text
+        assert '"/policy-qa/api/health"' in page.text
+        health = client.get("/api/health")
+        assert health.status_code == 503 and health.json()["status"] == "starting"
+        ask = client.post("/api/ask", json={"question": "谁牵头？"})
+        assert ask.status_code == 503 and "正在加载模型" in ask.json()["detail"] and ask.headers["retry-after"]
+        assert client.get("/embed.js").status_code == 200
+        release.set()
+        deadline = time.time() + 20
+        while starting.status != "ready" and time.time() < deadline:
+            time.sleep(0.05)
+        assert started == [True]  # the real app's start-up events ran before it took requests
+        assert client.get("/api/health").json() == {"status": "ready"} and client.get("/").json() == {"page": "chat"}
+
+
+def test_starting_app_reports_a_failed_start():
+    from fastapi.testclient import TestClient
+
+    from app import StartingApp
+    from assistant.config import Settings
+
+    def build():
+        raise RuntimeError("索引目录不可写")
+
+    starting = StartingApp(build, Settings())
+    with TestClient(starting) as client:
+        deadline = time.time() + 20
+        while starting.status == "starting" and time.time() < deadline:
+            time.sleep(0.05)
+        health = client.get("/api/health")
+        assert health.status_code == 503 and health.json() == {"status": "failed", "detail": "启动失败：索引目录不可写"}
+        assert "启动失败：索引目录不可写" in client.get("/").text
