@@ -150,17 +150,24 @@ footer button {{ padding: 0 18px; border: 0; border-radius: 8px; background: #93
 """
 
 
-class StartingApp:
-    """ASGI app that listens at once: a start-up page, `/api/health` "starting" and 503 for the API
-    until the real app (built by `build` in a thread) is ready, then everything goes to the real app,
-    whose lifespan (Gradio's queue) is started first."""
+API_WAIT_SECONDS = 120  # an API request made during start-up waits this long for the model, then gets 503
 
-    def __init__(self, build, settings: Settings, exit_on_failure: bool = False):
+
+class StartingApp:
+    """ASGI app that listens at once: a start-up page and `/api/health` "starting" until the real app
+    (built by `build` in a thread) is ready, then everything goes to the real app, whose lifespan
+    (Gradio's queue) is started first. An API request made meanwhile waits for it (up to `api_wait`
+    seconds, then 503 + Retry-After), so a worker still loading behind a load balancer delays an
+    answer instead of failing it."""
+
+    def __init__(self, build, settings: Settings, exit_on_failure: bool = False, api_wait: float = API_WAIT_SECONDS):
         self.build = build
         self.settings = settings
         self.exit_on_failure = exit_on_failure
+        self.api_wait = api_wait
         self.app = None  # the real app, once its lifespan has started
         self.failure = ""
+        self._done = asyncio.Event()  # set when the real app is ready or the start failed
         self._inner_lifespan: asyncio.Queue | None = None
         self._inner_events: asyncio.Queue | None = None
         self._task: asyncio.Task | None = None
@@ -177,10 +184,12 @@ class StartingApp:
             self.failure = f"启动失败：{exc}"
             print(self.failure, file=sys.stderr, flush=True)
             log.exception("start-up failed")
+            self._done.set()
             if self.exit_on_failure:
                 os.kill(os.getpid(), signal.SIGTERM)
             return
         self.app = app
+        self._done.set()
         print("政策问答助手已就绪。", file=sys.stderr, flush=True)
 
     async def _start_lifespan(self, app) -> None:
@@ -202,7 +211,22 @@ class StartingApp:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1013})
             return
+        if self._waits(scope):
+            try:
+                await asyncio.wait_for(self._done.wait(), timeout=self.api_wait)
+            except asyncio.TimeoutError:
+                pass
+            if self.app is not None:
+                return await self.app(scope, receive, send)
         await self._starting(scope, send)
+
+    @staticmethod
+    def _waits(scope) -> bool:
+        """API calls (not /api/health, which reports the state at once) wait for the model."""
+        root = scope.get("root_path", "") or ""
+        path = scope.get("path", "")
+        path = path[len(root):] if root and path.startswith(root) else path
+        return path.startswith("/api/") and path != "/api/health"
 
     async def _lifespan(self, receive, send) -> None:
         while True:

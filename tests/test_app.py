@@ -157,17 +157,21 @@ def test_starting_app_serves_the_start_up_state_then_the_real_app():
         release.wait(timeout=30)
         return real
 
-    starting = StartingApp(build, Settings())
+    starting = StartingApp(build, Settings(), api_wait=0.3)
     with TestClient(starting, root_path="/policy-qa") as client:
         page = client.get("/")
         assert page.status_code == 200 and "正在加载模型…" in page.text and "disabled" in page.text
         assert '"/policy-qa/api/health"' in page.text
         health = client.get("/api/health")
         assert health.status_code == 503 and health.json()["status"] == "starting"
-        ask = client.post("/api/ask", json={"question": "谁牵头？"})
+        ask = client.post("/api/ask", json={"question": "谁牵头？"})  # waited 0.3 s for the model
         assert ask.status_code == 503 and "正在加载模型" in ask.json()["detail"] and ask.headers["retry-after"]
         assert client.get("/embed.js").status_code == 200
-        release.set()
+        starting.api_wait = 30
+        threading.Timer(0.5, release.set).start()
+        assert client.get("/api/health").status_code == 503
+        waited = client.get("/api/documents")  # an API call made while loading waits, then reaches the real app
+        assert waited.status_code == 404 and starting.status == "ready"  # (the stand-in app has no such route)
         deadline = time.time() + 20
         while starting.status != "ready" and time.time() < deadline:
             time.sleep(0.05)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -55,7 +56,9 @@ def app(index, settings, tmp_path_factory, browser):
                 time.sleep(0.1)
         seen["listening_after"] = 60 - (deadline - time.time())
         seen["health"] = (first.status_code, first.json())
-        seen["ask"] = httpx.post(base + "/api/ask", json={"question": LEAD}, timeout=10)
+        # an API call made during start-up waits for the model and is answered (behind a load balancer a
+        # worker that is still loading delays an answer instead of failing it)
+        early = ThreadPoolExecutor(1).submit(httpx.post, base + "/api/ask", json={"question": LEAD}, timeout=600)
         page = browser.new_page(locale="zh-CN", viewport=DESKTOP)
         page.goto(base + "/")
         seen["text"] = page.locator("#starting").inner_text()
@@ -65,6 +68,7 @@ def app(index, settings, tmp_path_factory, browser):
         seen["ready_page"] = page.locator("#app-header").inner_text()
         page.close()
         seen["ready"] = httpx.get(base + "/api/health", timeout=10)
+        seen["ask"] = early.result(timeout=600)
         yield {"base": base, "seen": seen, "data": data, "proc": proc}
     finally:
         stop_server(proc, timeout=20)
@@ -138,8 +142,7 @@ def test_start_up_state_is_served_at_once(app):
     assert seen["listening_after"] < 30  # the server answers long before the model has loaded
     status, body = seen["health"]
     assert status == 503 and body["status"] == "starting" and "正在加载模型" in body["detail"]
-    assert seen["ask"].status_code == 503 and "正在加载模型" in seen["ask"].json()["detail"]
-    assert seen["ask"].headers["retry-after"]
+    assert seen["ask"].status_code == 200 and "办公室" in seen["ask"].json()["answer"]
     assert "正在加载模型" in seen["text"] and seen["input_disabled"] and seen["send_disabled"]
     assert "政策问答助手" in seen["ready_page"] and "已收录 5 份文件" in seen["ready_page"]
     ready = seen["ready"]
