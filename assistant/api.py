@@ -24,12 +24,13 @@ import time
 from collections import OrderedDict, deque
 from contextlib import nullcontext
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBasic
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -42,6 +43,7 @@ from .feedback import FeedbackError, append_jsonl, entry_for
 from .store import Store, StoreError
 
 MAX_BODY_BYTES = 64 * 1024
+STATIC = Path(__file__).resolve().parent / "static"
 RETRY_AFTER_BUSY = 2  # seconds a refused client waits before asking again
 
 
@@ -284,7 +286,7 @@ class AnswerGate:
 STATUS_TEXT = {400: "请求不正确。", 401: "需要登录。", 403: "没有权限访问。", 404: "未找到该地址。",
                405: "不支持该请求方法。", 406: "无法提供所请求的格式。", 413: "请求内容过大。",
                415: "不支持的内容类型：请发送 JSON（content-type: application/json）。",
-               429: "请求过于频繁，请稍后再试。", 503: "服务暂时不可用，请稍后再试。"}
+               422: "请求格式不正确。", 429: "请求过于频繁，请稍后再试。", 503: "服务暂时不可用，请稍后再试。"}
 
 
 def validation_message(errors: list[dict]) -> str:
@@ -328,8 +330,8 @@ def install_error_handlers(api: FastAPI) -> None:
 
 def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None = None) -> FastAPI:
     settings = assistant.settings
-    api = FastAPI(title="政策问答助手 API", version="1.1",
-                  description="Questions in Chinese over the corpus of policy documents; answers cite numbered clauses.")
+    api = FastAPI(title="政策问答助手 API", version="1.1", docs_url=None, redoc_url=None,
+                  description="用中文就已收录的政策文件提问；回答注明出处条款（编号 [n] 对应 citations）。")
     credentials = settings.credentials()
     limiter = limiter or LoginLimiter(settings.login_failures_per_user, settings.login_failures_per_client,
                                       settings.login_window_seconds, store=store)
@@ -422,12 +424,21 @@ def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None 
         except FeedbackError as exc:
             raise HTTPException(503, str(exc), headers={"Retry-After": "60"}) from None
 
-    @api.get("/api/health", summary="服务状态")
+    @api.get("/api/health", summary="服务状态（starting 启动中 / ready 就绪）")
     async def health() -> dict:
-        """Answered on the event loop from memory: never queued behind answers or the database."""
-        return {"status": "ok", "documents": len(documents_cache), "units": len(assistant.index.units),
+        """Answered on the event loop from memory: never queued behind answers or the database. While the
+        model loads, app.py answers 503 {"status": "starting"} in its place."""
+        return {"status": "ready", "documents": len(documents_cache), "units": len(assistant.index.units),
                 "model": settings.model, "database": store.dialect, "answers_in_flight": gate.in_flight,
                 "max_in_flight": gate.limit, "worker": os.getpid()}
+
+    install_offline_docs(api)
+
+    @api.get("/embed.js", include_in_schema=False)
+    def embed_script() -> FileResponse:
+        """The loader an intranet page includes: a floating chat button and panel (assistant/static/embed.js)."""
+        return FileResponse(STATIC / "embed.js", media_type="application/javascript; charset=utf-8",
+                            headers={"Cache-Control": "no-cache"})
 
     @api.api_route("/api/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                    include_in_schema=False)
@@ -443,6 +454,33 @@ def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None 
 
     unmatched_route = api.routes[-1]
     return api
+
+
+# --------------------------------------------------------------------------- /docs without a CDN
+
+def install_offline_docs(api: FastAPI) -> None:
+    """Swagger UI at /docs and ReDoc at /redoc from the assets fastapi-offline ships (nothing from the internet)."""
+    import fastapi_offline
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    assets = Path(fastapi_offline.__file__).resolve().parent / "static"
+    api.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @api.get("/docs", include_in_schema=False)
+    def swagger(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title=f"{api.title} · 接口文档",
+                                   swagger_js_url=f"{root}/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{root}/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url=f"{root}/docs-assets/favicon.png")
+
+    @api.get("/redoc", include_in_schema=False)
+    def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_redoc_html(openapi_url=f"{root}/openapi.json", title=f"{api.title} · 接口文档",
+                              redoc_js_url=f"{root}/docs-assets/redoc.standalone.js",
+                              redoc_favicon_url=f"{root}/docs-assets/favicon.png", with_google_fonts=False)
 
 
 # --------------------------------------------------------------------------- ASGI guard (body size, page login)
@@ -535,17 +573,33 @@ class RequestGuard:
             await run_in_threadpool(self.limiter.failed, client, user)
 
 
-ENGLISH_DETAIL = {"Not Found": STATUS_TEXT[404], "Method Not Allowed": STATUS_TEXT[405]}
+ENGLISH_DETAIL = {"Not Found": STATUS_TEXT[404], "Method Not Allowed": STATUS_TEXT[405],
+                  "Incorrect credentials.": "用户名或密码不正确。", "Not authenticated": STATUS_TEXT[401]}
+
+
+def chinese_detail(status: int, detail) -> dict | None:
+    """A Chinese body for an English (or list-shaped) 4xx `detail` from the mounted page app; None when
+    the detail is already Chinese."""
+    if isinstance(detail, str) and detail in ENGLISH_DETAIL:
+        return {"detail": ENGLISH_DETAIL[detail]}
+    if isinstance(detail, list):  # FastAPI's validation errors of Gradio's own routes
+        locations = [[str(p) for p in e.get("loc", ())] for e in detail if isinstance(e, dict)]
+        return {"detail": "请求格式不正确。", "errors": locations}
+    if isinstance(detail, str) and detail.isascii():
+        if status == 403 and detail.startswith("File not allowed"):
+            return {"detail": "不允许访问该文件。"}
+        return {"detail": STATUS_TEXT.get(status, "请求无法处理。")}
+    return None
 
 
 def _chinese_errors(send):
-    """Starlette's default English 404/405 bodies (from the mounted page app) in Chinese."""
+    """English 4xx JSON bodies of the mounted page app (Starlette's 404/405, Gradio's own) in Chinese."""
     held: dict = {}
 
     async def wrapped(message):
         if message["type"] == "http.response.start":
             content_type = dict(message.get("headers", [])).get(b"content-type", b"")
-            if message["status"] in (404, 405) and content_type.startswith(b"application/json"):
+            if 400 <= message["status"] < 500 and content_type.startswith(b"application/json"):
                 held["start"], held["body"] = message, b""
                 return
             return await send(message)
@@ -555,9 +609,9 @@ def _chinese_errors(send):
                 return
             body = held.pop("body")
             try:
-                detail = json.loads(body).get("detail")
-                if detail in ENGLISH_DETAIL:
-                    body = json.dumps({"detail": ENGLISH_DETAIL[detail]}, ensure_ascii=False).encode("utf-8")
+                replaced = chinese_detail(held["start"]["status"], json.loads(body).get("detail"))
+                if replaced is not None:
+                    body = json.dumps(replaced, ensure_ascii=False).encode("utf-8")
             except (ValueError, AttributeError):
                 pass
             start = held.pop("start")

@@ -115,7 +115,8 @@ def make_plan(q: Question, state: DialogueState, ctx: Context, doc_filter: list[
     if doc_filter:
         outside = [d for d in docs if d not in doc_filter]
         if outside:
-            plan.note = (f"问题提到的《{ctx.title(outside[0])}》不在当前限定的文件范围内，以下只在限定范围内回答。")
+            plan.note = (f"问题提到的《{ctx.title(outside[0])}》不在当前限定的文件范围内（如需查询，请在“限定文件”中"
+                         f"加入它或取消限定），以下只在限定范围内回答。")
         plan.docs = [d for d in docs if d in doc_filter] or list(doc_filter)
     base = _focus_year(plan.docs or state.docs, ctx, state)
     if re.search(r"下一年|次年|上一年", q.text) and state.years:
@@ -917,7 +918,7 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
     scope_note = ctx.coverage(plan.docs if plan.docs and len(plan.docs) < len(ctx.catalog.docs) else None)
     intent = _intent(plan)
     if plan.refuse:
-        return refusal(intent, plan.refuse, retrieved, scope_note), state
+        return refusal(intent, _noted(plan, plan.refuse), retrieved, scope_note), state
     if q.ambiguous_docs and len(plan.docs) > 1 and not (set(plan.asks) & {"lead", "deadline", "target", "list", "open"}):
         names = "、".join(f"《{ctx.title(d)}》" for d in plan.docs)
         return refusal(intent, f"有多份文件符合：{names}。请说明是哪一份。", retrieved, scope_note), state
@@ -1001,12 +1002,17 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
     if not answered:
         reason = reason or "抱歉，文件中没有找到能回答该问题的内容。"
         kept = _next_state(plan, state, composer, clauses, listed) if clauses else state
-        return refusal(intent, reason, retrieved, scope_note), kept
+        return refusal(intent, _noted(plan, reason), retrieved, scope_note), kept
     body = "\n\n".join(parts)
     if plan.note:
         body = f"{plan.note}\n\n{body}"
     answer = Answer(answer=body, answered=True, intent=intent, citations=composer.citations(), retrieved=retrieved)
     return answer, _next_state(plan, state, composer, clauses, listed)
+
+
+def _noted(plan: Plan, reason: str) -> str:
+    """A refusal under a document filter first says that the document the question names is outside it."""
+    return f"{plan.note}\n\n{reason}" if plan.note else reason
 
 
 def _empty_list_reason(plan: Plan, ctx: Context) -> str:

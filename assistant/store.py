@@ -326,6 +326,15 @@ class Store:
         return {"session_id": row.conversation_id, "user": row.owner, "time": row.created,
                 "question": row.question, "answer": json.loads(row.answer)}
 
+    def turns(self, session_id: str, user: str = "") -> list[dict]:
+        """The answers of one conversation of this login, oldest first (the page's side bar reopens it)."""
+        if not isinstance(session_id, str) or not ID_PATTERN.match(session_id):
+            return []
+        with self._tx(write=False) as conn:
+            rows = conn.execute(text("SELECT id, question, answer FROM answers WHERE conversation_id = :sid "
+                                     "AND owner = :owner ORDER BY created, id"), {"sid": session_id, "owner": user}).all()
+        return [{"answer_id": row.id, "question": row.question, "answer": json.loads(row.answer)} for row in rows]
+
     def record_answer(self, session_id: str, user: str, question: str, answer: dict,
                       answer_id: str | None = None) -> str:
         """Keep an answer so that a judgement can refer to it by id (and nothing else)."""

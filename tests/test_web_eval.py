@@ -122,7 +122,7 @@ def test_malformed_spreadsheets_get_row_level_messages_and_the_chat_still_works(
                 ["普陀区行动方案的文号是什么？", "牵投", ""], [None, None, None], [None, "目标", "65件"]):
         book.active.append(row)
     book.save(bad_rows)
-    page.locator("#eval-upload button[aria-label='Clear']").first.click()
+    page.locator("#eval-upload button[aria-label='清除']").first.click()  # the page's Chinese for Gradio's "Clear"
     upload(page, bad_rows)
     text = status_text(page, "未知类型")
     assert "第3行“类型”列：未知类型“牵投”" in text and "第5行“问题”列：问题为空" in text
