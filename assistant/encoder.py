@@ -23,13 +23,14 @@ import os
 import shutil
 import tempfile
 import threading
+from array import array
 from pathlib import Path
 
 import numpy as np
 
 log = logging.getLogger(__name__)
 
-EXPORT_VERSION = "onnx-1"
+EXPORT_VERSION = "onnx-2"
 EXPORT_META = "export.json"
 MODEL_FILE = "model.onnx"
 DATA_FILE = "model.onnx.data"
@@ -55,25 +56,114 @@ class EncoderError(RuntimeError):
 
 # --------------------------------------------------------------------------- tokenizer
 
+MASK64 = (1 << 64) - 1
+HASH_BASE = 0x100000001B3  # odd, so every window hash is a plain polynomial modulo 2**64
+
+
+def _piece_hash(piece: str) -> int:
+    value = 0
+    for ch in piece:
+        value = (value * HASH_BASE + ord(ch) + 1) & MASK64
+    return value
+
+
+class PieceTable:
+    """piece -> id for every piece of a large vocabulary in ~10 MiB (a dict of 250k strings takes ~70 MiB):
+    the pieces as one string with offsets, and their 64-bit polynomial hashes sorted. All windows of a
+    word are hashed at once with numpy and looked up by one searchsorted; a hit is confirmed by comparing
+    the strings, so a hash collision can cost time but never a wrong id."""
+
+    def __init__(self, text: str, offsets: np.ndarray, hashes: np.ndarray, order: np.ndarray):
+        self.text, self.offsets, self.hashes, self.order = text, offsets, hashes, order
+        lengths = np.diff(offsets)
+        self.longest = int(lengths.max()) if len(lengths) else 1
+        self.powers = np.array([pow(HASH_BASE, k, 1 << 64) for k in range(self.longest + 1)], dtype=np.uint64)
+
+    @classmethod
+    def build(cls, pieces: list[str]) -> "PieceTable":
+        offsets = np.zeros(len(pieces) + 1, dtype=np.int32)
+        offsets[1:] = np.cumsum([len(p) for p in pieces])
+        hashes = np.array([_piece_hash(p) for p in pieces], dtype=np.uint64)
+        order = np.argsort(hashes, kind="stable").astype(np.int32)
+        return cls("".join(pieces), offsets, hashes[order], order)
+
+    def save(self, folder: Path) -> None:
+        with open(Path(folder) / PIECES_FILE, "w", encoding="utf-8", newline="") as handle:
+            handle.write(self.text)
+        np.savez(Path(folder) / "pieces.npz", offsets=self.offsets, hashes=self.hashes, order=self.order)
+
+    @classmethod
+    def load(cls, folder: Path) -> "PieceTable":
+        with open(Path(folder) / PIECES_FILE, encoding="utf-8", newline="") as handle:
+            text = handle.read()
+        arrays = np.load(Path(folder) / "pieces.npz")
+        return cls(text, arrays["offsets"], arrays["hashes"], arrays["order"])
+
+    def piece(self, i: int) -> str:
+        return self.text[self.offsets[i]: self.offsets[i + 1]]
+
+    def get(self, piece: str, default: int | None = None) -> int | None:
+        value = np.uint64(_piece_hash(piece))
+        at = int(np.searchsorted(self.hashes, value))
+        while at < len(self.hashes) and self.hashes[at] == value:
+            if self.piece(int(self.order[at])) == piece:
+                return int(self.order[at])
+            at += 1
+        return default
+
+    def windows(self, word: str) -> list[list[tuple[int, int]]]:
+        """For each start position, the (end, id) of every piece that occurs there, ends ascending."""
+        size = len(word)
+        prefix = [0] * (size + 1)
+        value = 0
+        for i, ch in enumerate(word):
+            value = (value * HASH_BASE + ord(ch) + 1) & MASK64
+            prefix[i + 1] = value
+        prefix = np.array(prefix, dtype=np.uint64)
+        starts, lengths, values = [], [], []
+        for k in range(1, min(self.longest, size) + 1):
+            values.append(prefix[k:] - prefix[:-k] * self.powers[k])
+            starts.append(np.arange(size - k + 1))
+            lengths.append(np.full(size - k + 1, k))
+        found: list[list[tuple[int, int]]] = [[] for _ in range(size)]
+        if not values:
+            return found
+        values, starts, lengths = np.concatenate(values), np.concatenate(starts), np.concatenate(lengths)
+        at = np.searchsorted(self.hashes, values)
+        hit = at < len(self.hashes)
+        hit[hit] = self.hashes[at[hit]] == values[hit]
+        for position in np.flatnonzero(hit):
+            start, length, i = int(starts[position]), int(lengths[position]), int(at[position])
+            window = word[start: start + length]
+            while i < len(self.hashes) and self.hashes[i] == values[position]:
+                piece = int(self.order[i])
+                if self.piece(piece) == window:
+                    found[start].append((start + length, piece))
+                    break
+                i += 1
+        for entries in found:
+            entries.sort()
+        return found
+
+
 class UnigramTokenizer:
     """A SentencePiece Unigram tokenizer with the ids of `tokenizers`: its normalizer and pre-tokenizer,
     then the same best-path lattice (ties kept by the first, shorter piece; unknown runs fused)."""
 
-    def __init__(self, pieces: list[str], scores: list[float], unk_id: int, skeleton: str, specials: dict[str, int],
-                 bos: int, eos: int):
+    def __init__(self, table: PieceTable, scores, unk_id: int, skeleton: str,
+                 specials: dict[str, int], bos: int, eos: int):
+        import re
+
         from tokenizers import Tokenizer
 
-        self.ids = {piece: i for i, piece in enumerate(pieces)}
+        self.table = table
         self.scores = scores
         self.unk_id = unk_id
         self.unk_score = min(scores) - UNK_PENALTY
-        self.longest = max(len(p) for p in pieces)
         shell = Tokenizer.from_str(skeleton)
         self.normalizer, self.pre_tokenizer = shell.normalizer, shell.pre_tokenizer
         self.specials = specials
         self.bos, self.eos = bos, eos
-        import re
-
         self._split = re.compile("(" + "|".join(re.escape(s) for s in sorted(specials, key=len, reverse=True)) + ")") \
             if specials else None
 
@@ -81,16 +171,15 @@ class UnigramTokenizer:
     def from_tokenizer_json(cls, path: Path) -> "UnigramTokenizer":
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         pieces, scores = cls._vocab(data)
-        return cls(pieces, scores, *cls._parts(data))
+        return cls(PieceTable.build(pieces), scores, *cls._parts(data))
 
     @classmethod
     def from_export(cls, folder: Path) -> "UnigramTokenizer":
-        """Pieces as lines, scores as float64, the rest of tokenizer.json without its vocabulary."""
+        """The piece table, scores as float64, the rest of tokenizer.json without its vocabulary."""
         folder = Path(folder)
-        pieces = (folder / PIECES_FILE).read_text(encoding="utf-8").split("\n")
-        scores = np.load(folder / SCORES_FILE).tolist()
+        scores = array("d", np.load(folder / SCORES_FILE).astype("<f8").tobytes())  # Python floats, 8 bytes each
         data = json.loads((folder / "tokenizer-shell.json").read_text(encoding="utf-8"))
-        return cls(pieces, scores, *cls._parts(data))
+        return cls(PieceTable.load(folder), scores, *cls._parts(data))
 
     @staticmethod
     def _vocab(data: dict) -> tuple[list[str], list[float]]:
@@ -112,7 +201,7 @@ class UnigramTokenizer:
     @staticmethod
     def supports(data: dict) -> bool:
         """The lattice reproduces Unigram models whose added tokens all match the raw text and whose
-        post-processor wraps a single text in at most one token on each side."""
+        post-processor wraps a single text in one token on each side."""
         model = data.get("model") or {}
         if model.get("type") != "Unigram" or model.get("byte_fallback"):
             return False
@@ -126,11 +215,8 @@ class UnigramTokenizer:
         return [("SpecialToken" in i) for i in single] == [True, False, True]
 
     def save(self, folder: Path, data: dict) -> None:
-        pieces, scores = self._vocab(data)
-        if any("\n" in p for p in pieces):
-            raise EncoderError("a piece contains a line break")
-        (Path(folder) / PIECES_FILE).write_text("\n".join(pieces), encoding="utf-8")
-        np.save(Path(folder) / SCORES_FILE, np.array(scores, dtype=np.float64))
+        self.table.save(folder)
+        np.save(Path(folder) / SCORES_FILE, np.array(self.scores, dtype=np.float64))
         shell = dict(data, model=dict(data["model"], vocab=[]))  # the unk id and flags without the pieces
         (Path(folder) / "tokenizer-shell.json").write_text(json.dumps(shell, ensure_ascii=False), encoding="utf-8")
 
@@ -140,14 +226,11 @@ class UnigramTokenizer:
         best = [0.0] * (size + 1)
         start_of = [-1] * (size + 1)
         id_of = [0] * (size + 1)
-        ids, scores, longest = self.ids, self.scores, self.longest
-        for start in range(size):
+        scores, unk = self.scores, self.unk_id
+        for start, entries in enumerate(self.table.windows(word)):
             here = best[start]
             single = False
-            for end in range(start + 1, min(size, start + longest) + 1):
-                piece = ids.get(word[start:end])
-                if piece is None:
-                    continue
+            for end, piece in entries:
                 candidate = scores[piece] + here
                 if start_of[end] < 0 or candidate > best[end]:
                     best[end], start_of[end], id_of[end] = candidate, start, piece
@@ -156,21 +239,21 @@ class UnigramTokenizer:
             if not single:
                 candidate = self.unk_score + here
                 if start_of[start + 1] < 0 or candidate > best[start + 1]:
-                    best[start + 1], start_of[start + 1], id_of[start + 1] = candidate, start, self.unk_id
+                    best[start + 1], start_of[start + 1], id_of[start + 1] = candidate, start, unk
         found: list[int] = []
         end, unknown_end = size, None
         while end > 0:
             start = start_of[end]
-            if id_of[end] == self.unk_id:
+            if id_of[end] == unk:
                 unknown_end = end if unknown_end is None else unknown_end
             else:
                 if unknown_end is not None:
-                    found.append(ids.get(word[end:unknown_end], self.unk_id))
+                    found.append(self.table.get(word[end:unknown_end], unk))
                     unknown_end = None
                 found.append(id_of[end])
             end = start
         if unknown_end is not None:
-            found.append(ids.get(word[0:unknown_end], self.unk_id))
+            found.append(self.table.get(word[0:unknown_end], unk))
         out.extend(reversed(found))
 
     def encode(self, text: str, max_length: int | None = None) -> list[int]:
