@@ -258,6 +258,8 @@ def load_query_embedder(model: str, cache_dir: Path, query_prompt: str | None = 
     use; sentence-transformers when the model cannot be exported exactly (logged)."""
     from .encoder import OnnxEmbedder, export_dir, read_export
 
+    if os.environ.get("PA_QUERY_ENCODER", "onnx") == "sentence-transformers":  # the reference path, for benchmarks
+        return load_embedder(model, cache_dir, query_prompt, export=False)
     path, q_prompt, p_prompt = _model_folder(model, cache_dir, query_prompt)
     folder = export_dir(path, cache_dir)
     meta = read_export(folder)
