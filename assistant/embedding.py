@@ -253,6 +253,23 @@ def load_embedder(model: str, cache_dir: Path, query_prompt: str | None = None, 
     return Embedder(name=str(model), model=st, query_prompt=q_prompt, passage_prompt=p_prompt)
 
 
+def load_build_embedder(model: str, cache_dir: Path, query_prompt: str | None = None):
+    """The embedder for builds: onnxruntime batches over every core when the model has a verified export
+    (its passages agree with sentence-transformers to cos >= 0.9999, checked when exported), else
+    sentence-transformers (which then writes the export for the next process)."""
+    from .encoder import OnnxEmbedder, export_dir, read_export
+
+    if os.environ.get("PA_QUERY_ENCODER", "onnx") != "sentence-transformers":
+        path, q_prompt, p_prompt = _model_folder(model, cache_dir, query_prompt)
+        folder = export_dir(path, cache_dir)
+        if (read_export(folder) or {}).get("verified"):
+            try:
+                return OnnxEmbedder(str(model), folder, q_prompt, p_prompt)
+            except Exception as exc:  # a damaged export: build with the reference model
+                log.warning("ONNX 导出 %s 无法加载（%s），改用 sentence-transformers 建索引", folder, exc)
+    return load_embedder(model, cache_dir, query_prompt)
+
+
 def load_query_embedder(model: str, cache_dir: Path, query_prompt: str | None = None):
     """The embedder for answering: onnxruntime over the verified export (no torch), exported on first
     use; sentence-transformers when the model cannot be exported exactly (logged)."""

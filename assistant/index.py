@@ -26,7 +26,7 @@ import numpy as np
 from .catalog import CATALOG_VERSION, Catalog
 from .config import Settings
 from .documents import DocumentError, corpus_files, load_corpus
-from .embedding import CONVERTER_VERSION, DEFAULT_MODEL, Embedder, load_embedder, load_query_embedder
+from .embedding import CONVERTER_VERSION, DEFAULT_MODEL, Embedder, load_build_embedder, load_query_embedder
 from .normalize import _jieba, add_domain_words, tokenize
 from .units import PARSER_VERSION, Unit, build_all_with_report
 
@@ -196,7 +196,7 @@ def _build_into(folder: Path, settings: Settings, embedder: Embedder) -> tuple[l
 
 def build_index(settings: Settings, force: bool = False, embedder: Embedder | None = None) -> HybridIndex:
     """Build the index into a temp folder, then swap it in; returns the loaded index."""
-    embedder = embedder or load_embedder(settings.model, settings.cache_dir, settings.query_prompt)
+    embedder = embedder or load_build_embedder(settings.model, settings.cache_dir, settings.query_prompt)
     target = Path(settings.index_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
