@@ -2,7 +2,7 @@
 busy neighbour process), the query embedding alone, ONNX vs sentence-transformers batch embedding of the
 corpus, and requests/s with many concurrent users over HTTP.
 
-    python -m bench.throughput [--skip warm,http] [--users 50] [--seconds 30] [--json OUT]
+    python -m bench.throughput [--skip embed,warm,http] [--users 50] [--seconds 30] [--json OUT]
 
 Each query path is measured in its own process (`--child onnx|sentence-transformers`), so that torch's
 thread pools never share a process with onnxruntime's.
@@ -77,6 +77,37 @@ def child(path: str, repeats: int) -> dict:
             "corpus_embedding_s": round(build_embed_s, 2), "units": len(texts)}
 
 
+def embed_ab(repeats: int) -> dict:
+    """Query embedding by onnxruntime and by sentence-transformers, interleaved question by question in one
+    process, so that both see the same machine; plus their agreement."""
+    import numpy as np
+
+    from assistant.config import Settings
+    from assistant.embedding import load_embedder, load_query_embedder
+    from eval.grader import load_gold
+
+    settings = Settings()
+    light = load_query_embedder(settings.model, settings.cache_dir, settings.query_prompt)
+    reference = load_embedder(settings.model, settings.cache_dir, settings.query_prompt, export=False)
+    questions = [turn for item in load_gold(GOLD) for turn in item["turns"]]
+    times: dict[str, list[float]] = {"onnx": [], "sentence-transformers": []}
+    cosine = 1.0
+    for _ in range(repeats):
+        for q in questions:
+            for name, embedder in (("onnx", light), ("sentence-transformers", reference)):
+                started = time.perf_counter()
+                vector = embedder.embed_query(q)
+                times[name].append((time.perf_counter() - started) * 1000)
+                if name == "onnx":
+                    ours = vector
+            cosine = min(cosine, float(np.dot(ours, vector)))
+    out = {name: _pct(values) for name, values in times.items()}
+    out["ratio_p50"] = round(out["onnx"]["p50"] / out["sentence-transformers"]["p50"], 3)
+    out["ratio_p95"] = round(out["onnx"]["p95"] / out["sentence-transformers"]["p95"], 3)
+    out["min_cosine"] = round(cosine, 6)
+    return out
+
+
 def warm(repeats: int) -> dict:
     out = {}
     for path in ("onnx", "sentence-transformers"):
@@ -143,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--skip", default="", help="warm,http")
+    parser.add_argument("--skip", default="", help="embed,warm,http")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--json", help="write the figures here")
@@ -153,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     skip = set(filter(None, args.skip.split(",")))
     result: dict = {"load_average": os.getloadavg()}
+    if "embed" not in skip:
+        result["embedding_ab"] = embed_ab(args.repeats)
+        print(json.dumps(result["embedding_ab"]), flush=True)
     if "warm" not in skip:
         result["warm"] = warm(args.repeats)
     if "http" not in skip:
