@@ -177,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", default="", help="embed,warm,http")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--http-paths", default="onnx,sentence-transformers")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
     if args.child:
@@ -190,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     if "warm" not in skip:
         result["warm"] = warm(args.repeats)
     if "http" not in skip:
-        result["http"] = {path: http(args.users, args.seconds, env) for path, env in
-                          (("onnx", {}), ("sentence-transformers", {"PA_QUERY_ENCODER": "sentence-transformers"}))}
+        paths = {"onnx": {}, "sentence-transformers": {"PA_QUERY_ENCODER": "sentence-transformers"}}
+        result["http"] = {path: http(args.users, args.seconds, paths[path]) for path in args.http_paths.split(",")}
         print(json.dumps(result["http"]), flush=True)
     result["load_average_after"] = os.getloadavg()
     if args.json:
