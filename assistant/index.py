@@ -26,7 +26,7 @@ import numpy as np
 from .catalog import CATALOG_VERSION, Catalog
 from .config import Settings
 from .documents import DocumentError, corpus_files, load_corpus
-from .embedding import CONVERTER_VERSION, DEFAULT_MODEL, Embedder, load_embedder
+from .embedding import CONVERTER_VERSION, DEFAULT_MODEL, Embedder, load_build_embedder, load_query_embedder
 from .normalize import _jieba, add_domain_words, tokenize
 from .units import PARSER_VERSION, Unit, build_all_with_report
 
@@ -40,6 +40,7 @@ REPORT = "report.json"  # the ingestion report (report.IngestionReport.to_dict) 
 FAISS_DIR = "faiss"
 BM25_DIR = "bm25"
 APPROXIMATE_ABOVE = 50_000  # vectors; exact vs HNSW latency and recall@10 measured in bench/report.md
+SEARCH_THREADS = 1  # faiss OpenMP threads when answering: one query per answer, and no spinning pool
 
 
 class IndexBuildError(RuntimeError):
@@ -195,7 +196,7 @@ def _build_into(folder: Path, settings: Settings, embedder: Embedder) -> tuple[l
 
 def build_index(settings: Settings, force: bool = False, embedder: Embedder | None = None) -> HybridIndex:
     """Build the index into a temp folder, then swap it in; returns the loaded index."""
-    embedder = embedder or load_embedder(settings.model, settings.cache_dir, settings.query_prompt)
+    embedder = embedder or load_build_embedder(settings.model, settings.cache_dir, settings.query_prompt)
     target = Path(settings.index_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
@@ -223,9 +224,9 @@ def build_index(settings: Settings, force: bool = False, embedder: Embedder | No
 def load_index(settings: Settings, embedder: Embedder | None = None) -> HybridIndex:
     """Load a persisted index; raises when any part is missing or inconsistent.
 
-    Start-up time is mostly importing sentence-transformers and reading the model, so the model loads
-    in a thread while this one reads the units, BM25 and FAISS files (faiss directly: importing
-    llama-index only to read a faiss file back costs two seconds of start-up).
+    The query embedder (onnxruntime over the model's export, no torch; see encoder.py) is created in a
+    thread while this one reads the units, BM25 and FAISS files (faiss directly: importing llama-index
+    only to read a faiss file back costs seconds of start-up).
     """
     import bm25s
     import faiss
@@ -234,10 +235,11 @@ def load_index(settings: Settings, embedder: Embedder | None = None) -> HybridIn
     folder = Path(settings.index_dir)
     meta = json.loads((folder / META).read_text(encoding="utf-8"))
     with ThreadPoolExecutor(max_workers=1) as pool:
-        model = None if embedder else pool.submit(load_embedder, meta["model"], settings.cache_dir,
+        model = None if embedder else pool.submit(load_query_embedder, meta["model"], settings.cache_dir,
                                                   settings.query_prompt)
         units = [Unit.from_dict(d) for d in json.loads((folder / UNITS).read_text(encoding="utf-8"))]
         vectors = faiss.read_index(str(folder / FAISS_DIR / "default__vector_store.json"))
+        faiss.omp_set_num_threads(SEARCH_THREADS)
         bm25 = bm25s.BM25.load(str(folder / BM25_DIR), show_progress=False)
         add_domain_words(units)
         catalog = Catalog.from_dict(json.loads((folder / CATALOG).read_text(encoding="utf-8")))

@@ -39,3 +39,19 @@ def test_rebuild_on_corpus_change_and_recovery(settings, embedder, tmp_path):
     (local.index_dir / "faiss" / "default__vector_store.json").write_bytes(b"garbage")
     assert len(load_or_build(local, embedder=embedder).units) == len(second.units)
     assert not list(tmp_path.glob(".index-building-*"))
+
+
+def test_build_embeds_with_onnxruntime_and_matches_the_reference_index(settings, index, tmp_path):
+    """Without a given embedder the build uses the verified ONNX export: same units, vectors cos >= 0.9999
+    with the sentence-transformers build, and the query side loads onnxruntime too."""
+    from assistant.encoder import OnnxEmbedder
+    from assistant.index import build_index, load_index
+
+    local = copy_settings(settings, tmp_path)
+    built = build_index(local)
+    assert isinstance(built.embedder, OnnxEmbedder)
+    assert [u.unit_id for u in built.units] == [u.unit_id for u in index.units]
+    ours = built.faiss.reconstruct_n(0, built.faiss.ntotal)
+    reference = index.faiss.reconstruct_n(0, index.faiss.ntotal)
+    assert (ours * reference).sum(axis=1).min() >= 0.9999
+    assert isinstance(load_index(local).embedder, OnnxEmbedder)

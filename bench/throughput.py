@@ -1,0 +1,204 @@
+"""Warm answers and throughput: per-answer latency over the gold questions (single user, quiet and with a
+busy neighbour process), the query embedding alone, ONNX vs sentence-transformers batch embedding of the
+corpus, and requests/s with many concurrent users over HTTP.
+
+    python -m bench.throughput [--skip embed,warm,http] [--users 50] [--seconds 30] [--json OUT]
+
+Each query path is measured in its own process (`--child onnx|sentence-transformers`), so that torch's
+thread pools never share a process with onnxruntime's.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "eval" / "gold.jsonl"
+
+
+def _pct(values: list[float]) -> dict:
+    from eval.stats import percentiles
+
+    return percentiles(values)
+
+
+def _answer_times(assistant, items: list[dict]) -> list[float]:
+    from assistant.chat import Session
+
+    times = []
+    for item in items:
+        session = Session()
+        for turn in item["turns"][:-1]:
+            assistant.ask(turn, session)
+        started = time.perf_counter()
+        assistant.ask(item["turns"][-1], session)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def child(path: str, repeats: int) -> dict:
+    """In this process: load the index with the given query path, then time answers and embeddings."""
+    os.environ["PA_QUERY_ENCODER"] = path
+    from assistant.chat import Assistant
+    from assistant.config import Settings
+    from assistant.index import embedding_text
+    from eval.grader import load_gold
+
+    assistant = Assistant(Settings())
+    items = load_gold(GOLD)
+    _answer_times(assistant, items)  # warm: caches, first-use imports
+    quiet = [t for _ in range(repeats) for t in _answer_times(assistant, items)]
+    questions = [item["turns"][-1] for item in items]
+    embed = []
+    for _ in range(repeats):
+        for q in questions:
+            started = time.perf_counter()
+            assistant.retriever.embed(q)
+            embed.append((time.perf_counter() - started) * 1000)
+    neighbour = subprocess.Popen([sys.executable, "-c", "while True: pass"])  # one busy core next door
+    try:
+        time.sleep(0.5)
+        busy = [t for _ in range(repeats) for t in _answer_times(assistant, items)]
+    finally:
+        neighbour.kill()
+        neighbour.wait()
+    texts = [embedding_text(u) for u in assistant.index.units]
+    started = time.perf_counter()
+    assistant.index.embedder.embed_passages(texts)
+    build_embed_s = time.perf_counter() - started
+    return {"path": path, "embedder": type(assistant.index.embedder).__name__, "answers": len(quiet),
+            "answer_ms": _pct(quiet), "answer_busy_neighbour_ms": _pct(busy), "query_embedding_ms": _pct(embed),
+            "corpus_embedding_s": round(build_embed_s, 2), "units": len(texts)}
+
+
+def embed_ab(repeats: int) -> dict:
+    """Query embedding by onnxruntime and by sentence-transformers, interleaved question by question in one
+    process, so that both see the same machine; plus their agreement."""
+    import numpy as np
+
+    from assistant.config import Settings
+    from assistant.embedding import load_embedder, load_query_embedder
+    from eval.grader import load_gold
+
+    settings = Settings()
+    light = load_query_embedder(settings.model, settings.cache_dir, settings.query_prompt)
+    reference = load_embedder(settings.model, settings.cache_dir, settings.query_prompt, export=False)
+    questions = [turn for item in load_gold(GOLD) for turn in item["turns"]]
+    times: dict[str, list[float]] = {"onnx": [], "sentence-transformers": []}
+    cosine = 1.0
+    for _ in range(repeats):
+        for q in questions:
+            for name, embedder in (("onnx", light), ("sentence-transformers", reference)):
+                started = time.perf_counter()
+                vector = embedder.embed_query(q)
+                times[name].append((time.perf_counter() - started) * 1000)
+                if name == "onnx":
+                    ours = vector
+            cosine = min(cosine, float(np.dot(ours, vector)))
+    out = {name: _pct(values) for name, values in times.items()}
+    out["ratio_p50"] = round(out["onnx"]["p50"] / out["sentence-transformers"]["p50"], 3)
+    out["ratio_p95"] = round(out["onnx"]["p95"] / out["sentence-transformers"]["p95"], 3)
+    out["min_cosine"] = round(cosine, 6)
+    return out
+
+
+def warm(repeats: int) -> dict:
+    out = {}
+    for path in ("onnx", "sentence-transformers"):
+        done = subprocess.run([sys.executable, "-m", "bench.throughput", "--child", path, "--repeats", str(repeats)],
+                              cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True,
+                              check=True)
+        out[path] = json.loads(done.stdout.strip().splitlines()[-1])
+        print(json.dumps(out[path]), flush=True)
+    return out
+
+
+def http(users: int, seconds: float, env: dict | None = None) -> dict:
+    """`users` threads, each its own connection, asking gold questions back to back for `seconds`."""
+    import httpx
+
+    from eval.grader import load_gold
+
+    from .load import free_port, start_server, stop_server
+
+    questions = [item["turns"][-1] for item in load_gold(GOLD) if len(item["turns"]) == 1]
+    port = free_port()
+    server = start_server(port, env={"PA_MAX_INFLIGHT": str(max(64, users * 2)), **(env or {})})
+    base = f"http://127.0.0.1:{port}"
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = [0.0]
+
+    def user(k: int) -> None:
+        with httpx.Client(timeout=60) as client:
+            i = k
+            while time.perf_counter() < stop_at[0]:
+                started = time.perf_counter()
+                try:
+                    reply = client.post(base + "/api/ask", json={"question": questions[i % len(questions)]})
+                    ok = reply.status_code == 200 and "answer" in reply.json()
+                except httpx.HTTPError as exc:
+                    ok, reply = False, exc
+                with lock:
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    if not ok:
+                        errors.append(str(getattr(reply, "status_code", reply)))
+                i += users
+
+    try:
+        with httpx.Client(timeout=60) as client:  # first answer: lazy caches
+            client.post(base + "/api/ask", json={"question": questions[0]})
+        stop_at[0] = time.perf_counter() + seconds
+        started = time.perf_counter()
+        threads = [threading.Thread(target=user, args=(k,)) for k in range(users)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        stop_server(server)
+    return {"users": users, "seconds": round(elapsed, 1), "requests": len(latencies),
+            "throughput_rps": round(len(latencies) / elapsed, 1), "errors": len(errors),
+            "error_kinds": sorted(set(errors))[:5], "latency_ms": _pct(latencies), "env": env or {}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--skip", default="", help="embed,warm,http")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--http-paths", default="onnx,sentence-transformers")
+    parser.add_argument("--json", help="write the figures here")
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child, args.repeats)))
+        return 0
+    skip = set(filter(None, args.skip.split(",")))
+    result: dict = {"load_average": os.getloadavg()}
+    if "embed" not in skip:
+        result["embedding_ab"] = embed_ab(args.repeats)
+        print(json.dumps(result["embedding_ab"]), flush=True)
+    if "warm" not in skip:
+        result["warm"] = warm(args.repeats)
+    if "http" not in skip:
+        paths = {"onnx": {}, "sentence-transformers": {"PA_QUERY_ENCODER": "sentence-transformers"}}
+        result["http"] = {path: http(args.users, args.seconds, paths[path]) for path in args.http_paths.split(",")}
+        print(json.dumps(result["http"]), flush=True)
+    result["load_average_after"] = os.getloadavg()
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
