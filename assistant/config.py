@@ -39,8 +39,6 @@ class Settings:
     # user names with the editor role (add, replace and retire documents), separated by commas; every other
     # login is a reader. "*" makes everyone an editor (also without PA_AUTH, e.g. on a developer's machine)
     editors: str = field(default_factory=lambda: _env("EDITORS", ""))
-    # largest document an editor may upload (page and API)
-    max_document_bytes: int = field(default_factory=lambda: int(_env("MAX_DOCUMENT_BYTES", str(20 * 1024 * 1024))))
     concurrency_limit: int = field(default_factory=lambda: int(_env("CONCURRENCY", "4")))
     max_queue: int = field(default_factory=lambda: int(_env("MAX_QUEUE", "64")))
     max_sessions: int = field(default_factory=lambda: int(_env("MAX_SESSIONS", "2000")))  # API conversations
@@ -51,7 +49,7 @@ class Settings:
     max_inflight: int = field(default_factory=lambda: int(_env("MAX_INFLIGHT", "32")))
     max_body_bytes: int = field(default_factory=lambda: int(_env("MAX_BODY_BYTES", str(64 * 1024))))  # /api/*
     max_page_body_bytes: int = field(default_factory=lambda: int(_env("MAX_PAGE_BODY_BYTES", str(4 * 1024 * 1024))))
-    # Gradio uploads (gold sets, documents of the 文件管理 tab)
+    # uploads: the page's (gold sets, documents of the 文件管理 tab) and POST /api/documents
     max_upload_bytes: int = field(default_factory=lambda: int(_env("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))))
     # failed logins per window before 429: per user name and per client address
     login_failures_per_user: int = field(default_factory=lambda: int(_env("LOGIN_FAILURES_PER_USER", "5")))

@@ -146,6 +146,7 @@ class Library:
         self.assistant = assistant
         self._store = store
         self._embedder = embedder
+        self._index = None  # without an assistant (CLI): the index loaded from disk
         self._lock = threading.Lock()  # one publish at a time in this process (build_lock across processes)
         self._reviews: dict[str, Review] = {}
         self._checksums: dict[str, tuple[float, int, str]] = {}
@@ -180,14 +181,16 @@ class Library:
         return self._embedder
 
     def current_index(self):
-        """The index answers come from: the running assistant's, else the one on disk (loaded or built)."""
+        """The index answers come from: the running assistant's, else the one on disk (loaded or built
+        once, before any lock is taken: see `publish`)."""
         if self.assistant is not None:
             return self.assistant.index
-        from .index import load_or_build
+        if self._index is None:
+            from .index import load_or_build
 
-        index = load_or_build(self.settings, embedder=self.embedder)
-        self._embedder = index.embedder
-        return index
+            self._index = load_or_build(self.settings, embedder=self.embedder)
+            self._embedder = self._index.embedder
+        return self._index
 
     def _file_checksum(self, path: Path) -> str:
         stat = path.stat()
@@ -237,6 +240,15 @@ class Library:
                  for p in folder.iterdir() if (m := re.match(r"^(?:\d{8}T\d{6}_)?(\d{3,})[_-]", p.name))]
         return f"{max(taken, default=-1) + 1:03d}"
 
+    def _prefix_taken(self, file: str) -> bool:
+        """Whether a file with this number prefix is in the corpus or its history (a publish raced this one)."""
+        prefix = re.match(r"^(\d{3,})[_-]", file)
+        if prefix is None:
+            return False
+        pattern = re.compile(rf"^(?:\d{{8}}T\d{{6}}_)?{prefix.group(1)}[_-]")
+        return any(pattern.match(p.name) for folder in (self.corpus, self.history) if folder.is_dir()
+                   for p in folder.iterdir())
+
     def _duplicate(self, checksum: str) -> str | None:
         for path in corpus_files(self.corpus):
             if self._file_checksum(path) == checksum:
@@ -246,7 +258,7 @@ class Library:
     def check(self, name: str, size: int, checksum: str | None = None, replace: str | None = None) -> str:
         """Every check that needs no parsing; raises LibraryError with the reason. Returns the clean name."""
         name = check_name(name)
-        limit = self.settings.max_document_bytes
+        limit = self.settings.max_upload_bytes
         if size > limit:
             raise LibraryError(f"文件「{name}」过大（{_megabytes(size)}），上限为 {_megabytes(limit)}；"
                                "请压缩图片或拆分后再上传。", status=413)
@@ -379,6 +391,7 @@ class Library:
         """The running assistant answers from the new index from its next question on; a conversation's
         state (a session) is kept outside the assistant, so open conversations continue."""
         if self.assistant is None:
+            self._index = new_index
             return
         from .chat import Assistant
 
@@ -390,12 +403,16 @@ class Library:
         from .index import build_lock
 
         review = self.review(token)
+        self.current_index()  # loaded (or built) before the lock: never while the corpus is mid-change
         with self._lock, build_lock(self.settings):
             started = time.perf_counter()
             same = self._duplicate(review.checksum)
             if same is not None:
                 raise LibraryError(f"文件「{review.original}」与已收录的「{same}」内容完全相同，未重复收录。", status=409)
             self._check_ids(review.units, review.replaces)
+            if not review.replaces and self._prefix_taken(review.file):
+                raise LibraryError(f"编号 {review.doc_id} 已被刚发布的另一份文件占用：「{review.original}」未发布，"
+                                   "请重新上传。", status=409)
             stamp = time.strftime("%Y%m%dT%H%M%S")
             moved: list[tuple[Path, Path]] = []  # (from, to), undone in reverse on failure
             manifest_before = self._manifest() if review.replaces_file else None
@@ -450,6 +467,7 @@ class Library:
         """Remove a document from answers: its file moves to the history folder, the index drops its units."""
         from .index import build_lock
 
+        self.current_index()
         with self._lock, build_lock(self.settings):
             doc_id, file = self._find(doc)
             if not file:
@@ -477,22 +495,37 @@ class Library:
         return {"change": change, "doc_id": doc_id, "file": file, "history_file": history_file.name,
                 "seconds": round(seconds, 2)}
 
+    def _indexed_files(self) -> set[str]:
+        """Files the serving index was built from: the running assistant's, else the report on disk."""
+        from .index import REPORT
+
+        if self.assistant is not None:
+            return {e.get("file") for e in (self.assistant.index.report or {}).get("documents", [])}
+        try:
+            report = json.loads((Path(self.settings.index_dir) / REPORT).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return set()
+        return {e.get("file") for e in report.get("documents", [])}
+
     def rescan(self, user: str = "") -> dict:
         """Pick up files added to (or removed from) the corpus folder by hand: an incremental full build
-        (unchanged units keep their vectors), then the swap; new files are logged."""
+        (unchanged units keep their vectors), then the swap; new files are logged with their report."""
         from .index import build_index, build_lock
 
         with self._lock, build_lock(self.settings):
-            before = {e.get("file") for e in (self.current_index().report or {}).get("documents", [])}
+            before = self._indexed_files()
+            started = time.perf_counter()
             index = build_index(self.settings, embedder=self.embedder)
             self._swap(index)
             found = [e for e in index.report.get("documents", []) if e.get("file") not in before]
             for entry in found:
                 path = self.corpus / entry["file"]
+                note = entry.get("reason") or "；".join(entry.get("warnings") or [])
                 self._record(user, "scan", entry.get("doc_id", ""), entry.get("title", ""), entry["file"],
                              self._file_checksum(path), path.stat().st_size, "", "",
-                             f"{entry.get('state_label', '')}：{entry.get('reason') or '；'.join(entry.get('warnings') or [])}")
-        return {"new_files": [e["file"] for e in found], "units": len(index.units)}
+                             f"{entry.get('state_label', '')}" + (f"：{note}" if note else ""))
+        return {"new_files": [e["file"] for e in found], "units": len(index.units),
+                "seconds": round(time.perf_counter() - started, 2), "report": index.report}
 
     # ----------------------------------------------------------------------- the change log
 

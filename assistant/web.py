@@ -14,6 +14,7 @@ from . import feedback
 from .chat import Assistant, document_list
 from .examples import by_kind, generate
 from .web_eval import evaluation_tab
+from .web_library import library_tab
 
 EXAMPLES_PER_PAGE = 5
 KIND_NAMES = {"header": "文件头", "goals": "目标", "clause": "条款", "section": "章节"}
@@ -244,5 +245,6 @@ def create_web(assistant: Assistant, sessions) -> gr.Blocks:
             page = gr.HTML(show_document(browse_choices[0][1]) if browse_choices else "", elem_id="doc-view")
             picker.change(show_document, [picker], [page])
         evaluation_tab(assistant, settings)
+        library_tab(assistant, demo, getattr(sessions, "store", None))  # 文件管理 (editors)
     demo.queue(default_concurrency_limit=settings.concurrency_limit, max_size=settings.max_queue)
     return demo
