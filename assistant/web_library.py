@@ -37,7 +37,7 @@ def render_review(review: dict) -> str:
     clauses = review.get("clauses") or []
     action = (f"替换「{escape(review['replaces_file'])}」（编号 {escape(review['replaces'])}，旧版本存入历史）"
               if review.get("replaces") else f"新增为「{escape(review['file'])}」（编号 {escape(review['doc_id'])}）")
-    items = [("状态", report.get("state_label", "")), ("结构", report.get("structure", "")),
+    items = [("状态", report.get("state_label", "")), ("编号层级", report.get("structure", "")),
              ("单元", kinds or "无"), ("条款", f"{len(clauses)} 条"),
              ("有责任单位的条款", f"{report.get('clauses_with_owner', 0)}/{report.get('clauses', 0)}"),
              ("目标", str(report.get("targets", 0))), ("文件头要素", "、".join(report.get("facts") or []) or "无"),

@@ -331,3 +331,17 @@ def test_api_refuses_bad_uploads_in_chinese(client, env):
     path = client.post("/api/documents", auth=ALICE, files={"file": ("../方案.txt", PLAN.read_bytes())})
     assert path.status_code == 400 and "路径字符" in path.json()["detail"], path.text
     assert corpus_state(env) == before
+
+
+def test_an_open_conversation_about_a_retired_document_keeps_working(env):
+    from assistant.chat import Session
+
+    env.publish(env.stage(PLAN_NAME, PLAN, "alice").token, "alice")
+    talk, filtered = Session(), Session(docs=["005"])
+    assert "区数据资源局" in env.assistant.ask(QUESTION, talk).answer
+    assert env.assistant.ask("有哪些任务？", filtered).answer.startswith("共 8 项任务")
+    env.retire("005", "bob")
+    for session in (talk, filtered):  # a follow-up leaning on the retired plan is refused, not answered from another
+        answer = env.assistant.ask("它的完成时限呢？", session)
+        assert not answer.answered and "此前对话涉及的文件已停用" in answer.answer
+    assert env.assistant.ask(SEED_QUESTION, talk).answered  # and the conversation goes on
