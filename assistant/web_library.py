@@ -194,6 +194,7 @@ def library_tab(assistant, demo: gr.Blocks, store=None) -> None:
             message = f"**{escape(exc)}**"
         return (message,) + listing()
 
+    initial = listing()[3]["choices"]  # refreshed on every page load and after every change
     with gr.Tab("文件管理", elem_id="library-tab"):
         notice = gr.Markdown(READER_NOTICE, elem_id="lib-notice")
         tokens = gr.State([])
@@ -202,7 +203,7 @@ def library_tab(assistant, demo: gr.Blocks, store=None) -> None:
                 files = gr.File(label="选择文件（.docx / .pdf / .html / .md / .txt，可多选）", file_count="multiple",
                                 elem_id="lib-upload", scale=3)
                 with gr.Column(scale=2):
-                    replace = gr.Dropdown(choices=[], value=None, label="替换已收录的文件（新版本，可选）",
+                    replace = gr.Dropdown(choices=initial, value=None, label="替换已收录的文件（新版本，可选）",
                                           elem_id="lib-replace")
                     check_button = gr.Button("检查解析", variant="primary", elem_id="lib-check")
                     with gr.Row():
@@ -211,7 +212,7 @@ def library_tab(assistant, demo: gr.Blocks, store=None) -> None:
             status = gr.Markdown("", elem_id="lib-status")
             review = gr.HTML("", elem_id="lib-review")
             with gr.Row():
-                retire_pick = gr.Dropdown(choices=[], value=None, label="停用文件（不再用于回答，保留历史）",
+                retire_pick = gr.Dropdown(choices=initial, value=None, label="停用文件（不再用于回答，保留历史）",
                                           elem_id="lib-retire-pick", scale=3)
                 retire_button = gr.Button("停用所选文件", variant="stop", elem_id="lib-retire", scale=1)
                 rescan_button = gr.Button("重新扫描语料目录", elem_id="lib-rescan", scale=1)
@@ -221,11 +222,12 @@ def library_tab(assistant, demo: gr.Blocks, store=None) -> None:
         changes = gr.HTML("", elem_id="lib-changes-box")
         listed = [summary, documents, changes, replace, retire_pick]
         check_button.click(check, [files, replace, tokens], [status, review, tokens, publish_button],
-                           concurrency_limit=2, concurrency_id="library")
+                           concurrency_limit=2, concurrency_id="library", api_name="library_check")
         publish_button.click(publish, [tokens], [status, review, tokens, publish_button] + listed,
-                             concurrency_limit=1, concurrency_id="library-publish")
-        cancel_button.click(cancel, [tokens], [status, review, tokens, publish_button])
+                             concurrency_limit=1, concurrency_id="library-publish", api_name="library_publish")
+        cancel_button.click(cancel, [tokens], [status, review, tokens, publish_button], api_name="library_cancel")
         retire_button.click(retire, [retire_pick], [status] + listed, concurrency_limit=1,
-                            concurrency_id="library-publish")
-        rescan_button.click(rescan, None, [status] + listed, concurrency_limit=1, concurrency_id="library-publish")
+                            concurrency_id="library-publish", api_name="library_retire")
+        rescan_button.click(rescan, None, [status] + listed, concurrency_limit=1, concurrency_id="library-publish",
+                            api_name="library_rescan")
     demo.load(on_load, None, [notice, editor_box] + listed)

@@ -21,7 +21,7 @@ QUESTION = "岚溪区数据资产登记试点由哪个部门牵头？"
 @pytest.fixture(scope="module")
 def server(index, settings, tmp_path_factory):
     """app.py with two logins, alice (editor) and bob (reader), over a corpus copy and a copy of the test index."""
-    from bench.load import free_port, start_server
+    from bench.load import free_port, start_server, stop_server
 
     folder = tmp_path_factory.mktemp("web-library")
     shutil.copytree(settings.corpus_dir, folder / "corpus")
@@ -31,8 +31,7 @@ def server(index, settings, tmp_path_factory):
                                "PA_DATA": str(folder / "data"), "PA_AUTH": "alice:pw1,bob:pw2",
                                "PA_EDITORS": "alice", "GRADIO_ANALYTICS_ENABLED": "False"})
     yield f"http://127.0.0.1:{port}", folder
-    proc.terminate()
-    proc.wait(timeout=20)
+    stop_server(proc, timeout=20)
 
 
 def login(browser, base: str, user: str, password: str):
@@ -128,6 +127,9 @@ def test_a_reader_cannot_upload_through_the_page(server, browser, tmp_path):
     base, folder = server
     before = sorted(p.name for p in (folder / "corpus").iterdir())
     client = Client(base + "/", auth=("bob", "pw2"), verbose=False)
-    status, review, tokens, _ = client.predict([handle_file(str(PLAN))], None, [], api_name="/check")
-    assert "只有编辑人员" in status and review == "" and tokens == []
+    result = client.predict([handle_file(str(PLAN))], None, api_name="/library_check")  # tokens are page state
+    assert "只有编辑人员" in result[0] and result[1] == ""
+    result = client.predict("002", api_name="/library_retire")
+    assert "只有编辑人员" in result[0]
+    client.close()
     assert sorted(p.name for p in (folder / "corpus").iterdir()) == before
