@@ -61,6 +61,16 @@ def unusable_documents(report: dict) -> list[tuple[list[str], str, str]]:
     return out
 
 
+def unit_vocabulary(unit: Unit) -> str:
+    return unit.full_text + " " + " ".join(unit.lead_units + unit.responsible_units + unit.cooperating_units
+                                           + unit.guiding_units + unit.national_units)
+
+
+def corpus_vocabulary(units: list[Unit]) -> str:
+    """Every word the corpus holds, normalised: a question's words are checked against it."""
+    return normalize(" ".join(unit_vocabulary(u) for u in units))
+
+
 def forget_missing(session: Session, docs: set[str], units: dict) -> bool:
     """A conversation can outlive a document (retired while it was open, library.py): what it leans on
     from documents and units the index no longer holds is dropped; True when it leaned only on those."""
@@ -77,15 +87,15 @@ def forget_missing(session: Session, docs: set[str], units: dict) -> bool:
 class Assistant:
     """The question-answering pipeline over one loaded index; thread-safe for many sessions."""
 
-    def __init__(self, settings: Settings | None = None, index: HybridIndex | None = None):
+    def __init__(self, settings: Settings | None = None, index: HybridIndex | None = None,
+                 vocabulary: str | None = None):
         self.settings = settings or Settings()
         self.index = index or load_or_build(self.settings)
         self.retriever = Retriever(self.index)
         self.units_by_id = {u.unit_id: u for u in self.index.units}
         self.catalog = getattr(self.index, "catalog", None) or Catalog.from_units(self.index.units)
-        vocabulary = normalize(" ".join(u.full_text + " " + " ".join(u.lead_units + u.responsible_units
-                                        + u.cooperating_units + u.guiding_units + u.national_units)
-                                        for u in self.index.units))
+        if vocabulary is None:  # library.py passes it, normalised per document and cached across publishes
+            vocabulary = corpus_vocabulary(self.index.units)
         self.context = Context(units=self.index.units, catalog=self.catalog, retriever=self.retriever,
                                vocabulary=vocabulary)
         self.unusable = unusable_documents(getattr(self.index, "report", {}) or {})

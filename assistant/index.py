@@ -1,8 +1,10 @@
-"""Index: units embedded into FAISS (through llama-index) plus BM25 over jieba tokens, persisted.
+"""Index: units embedded into FAISS plus BM25 over jieba tokens, persisted.
 
 The index folder is disposable: a fingerprint of the corpus files, the parser version and the model
 decides whether it is current; a missing, stale, corrupt or half-written index is rebuilt. Builds
 are written to a temporary folder and swapped in by rename, so a crash never leaves half an index.
+Builds are incremental: a unit whose text is unchanged keeps its vector (and BM25 tokens), so adding
+one document embeds only its units (`build_from_units`, used by library.py to publish live).
 """
 from __future__ import annotations
 
@@ -125,7 +127,7 @@ def clean_stale(settings: Settings) -> list[Path]:
 @dataclass
 class HybridIndex:
     units: list[Unit]
-    vectors: object  # the faiss index (built through llama-index's FaissVectorStore, read back with faiss)
+    vectors: object  # the faiss index (the file format of llama-index's FaissVectorStore)
     bm25: object  # bm25s.BM25
     embedder: Embedder
     model_name: str
@@ -172,13 +174,13 @@ def _build_into(folder: Path, settings: Settings, embedder: Embedder,
 
 
 def build_index(settings: Settings, force: bool = False, embedder: Embedder | None = None,
-                reuse: bool = True) -> HybridIndex:
+                reuse: bool = True, vectors: dict[str, np.ndarray] | None = None) -> HybridIndex:
     """Build the index into a temp folder, then swap it in; returns the loaded index.
 
     Vectors of units whose text is unchanged are taken from the index on disk (`reuse`), so adding a
-    file to the corpus embeds only that file's units."""
+    file to the corpus embeds only that file's units; `vectors` adds known vectors by `vector_key`."""
     embedder = embedder or load_embedder(settings.model, settings.cache_dir, settings.query_prompt)
-    known = known_vectors(settings.index_dir, embedder) if reuse else {}
+    known = {**(known_vectors(settings.index_dir, embedder) if reuse else {}), **(vectors or {})}
     target = Path(settings.index_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
@@ -283,9 +285,19 @@ def domain_words(units: list[Unit]) -> set[str]:
     return words | {t.indicator for u in units for t in u.targets if 2 <= len(t.indicator) <= 30}
 
 
+def unit_record(unit: Unit) -> dict:
+    """`unit.to_dict()` without dataclasses.asdict's deep copies (a tenth of the time on 10k units):
+    fields are plain values, lists and dicts, plus the Responsibility and Target dataclasses."""
+    record = {name: getattr(unit, name) for name in unit.__dataclass_fields__}
+    record["responsibilities"] = [dict(r.__dict__) for r in unit.responsibilities]
+    record["targets"] = [dict(t.__dict__) for t in unit.targets]
+    return record
+
+
 def write_parts(folder: Path, units: list[Unit], report: dict, embedder: Embedder,
                 known: dict[str, np.ndarray], known_token: dict[str, list[str]] | None = None,
-                new_words: set[str] | None = None, progress: bool = False) -> dict:
+                new_words: set[str] | None = None, progress: bool = False,
+                token_cache: dict[str, list[str]] | None = None) -> dict:
     """Every part of an index but its meta file, into `folder`; returns what was embedded and reused."""
     import bm25s
     import faiss
@@ -301,11 +313,14 @@ def write_parts(folder: Path, units: list[Unit], report: dict, embedder: Embedde
     retriever = bm25s.BM25()
     retriever.index(tokens, show_progress=False)
     retriever.save(str(folder / BM25_DIR), show_progress=False)
-    (folder / UNITS).write_text(json.dumps([u.to_dict() for u in units], ensure_ascii=False), encoding="utf-8")
+    (folder / UNITS).write_text(json.dumps([unit_record(u) for u in units], ensure_ascii=False), encoding="utf-8")
     (folder / CATALOG).write_text(json.dumps(Catalog.from_units(units).to_dict(), ensure_ascii=False), encoding="utf-8")
     (folder / REPORT).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    (folder / TOKENS).write_text(json.dumps({"keys": [token_key(u) for u in units], "tokens": tokens},
-                                            ensure_ascii=False), encoding="utf-8")
+    keys = [token_key(u) for u in units]
+    (folder / TOKENS).write_text(json.dumps({"keys": keys, "tokens": tokens}, ensure_ascii=False), encoding="utf-8")
+    if token_cache is not None:  # the caller's copy for the next build (saves reading the file back)
+        token_cache.clear()
+        token_cache.update(zip(keys, tokens))
     return {"embedded": embedded, "reused": len(units) - embedded}
 
 
@@ -331,7 +346,8 @@ def _swap_in(staging: Path, target: Path) -> None:
 
 
 def build_from_units(settings: Settings, units: list[Unit], report: dict, embedder: Embedder,
-                     previous: HybridIndex | None, errors: list[str] | None = None) -> tuple[HybridIndex, dict]:
+                     previous: HybridIndex | None, errors: list[str] | None = None,
+                     token_cache: dict[str, list[str]] | None = None) -> tuple[HybridIndex, dict]:
     """A new index from parsed units (the previous index's units plus a changed document's), without
     re-reading the corpus: vectors and tokens of unchanged units are reused, so the cost is the changed
     document's embedding plus linear bookkeeping. Written to a temp folder and swapped in under the build
@@ -347,8 +363,9 @@ def build_from_units(settings: Settings, units: list[Unit], report: dict, embedd
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
     try:
-        stats = write_parts(staging, units, report, embedder, known, known_tokens(target),
-                            new_words=domain_words(units) - old_words)
+        cached = token_cache if token_cache else known_tokens(target)  # kept by the caller between builds
+        stats = write_parts(staging, units, report, embedder, known, cached,
+                            new_words=domain_words(units) - old_words, token_cache=token_cache)
         _write_meta(staging, settings, embedder, fingerprint(settings), len(units), errors or [], started, stats)
         _swap_in(staging, target)
     finally:

@@ -147,6 +147,10 @@ class Library:
         self._store = store
         self._embedder = embedder
         self._index = None  # without an assistant (CLI): the index loaded from disk
+        # kept between publishes so that one costs the changed document, not the corpus: BM25 tokens by text
+        # key, and the assistant's normalised vocabulary per document
+        self._tokens: dict[str, list[str]] = {}
+        self._vocabulary: dict[str, tuple[str, str]] = {}
         self._lock = threading.Lock()  # one publish at a time in this process (build_lock across processes)
         self._reviews: dict[str, Review] = {}
         self._checksums: dict[str, tuple[float, int, str]] = {}
@@ -383,7 +387,8 @@ class Library:
         units = [u for doc_id in sorted(groups, key=lambda d: (order.get(d, len(order)), d)) for u in groups[doc_id]]
         report = {"summary": _report_summary(entries), "documents": entries}
         errors = [e for e in index.errors if not (drop_file and drop_file in e)]
-        new_index, stats = build_from_units(self.settings, units, report, self.embedder, index, errors)
+        new_index, stats = build_from_units(self.settings, units, report, self.embedder, index, errors,
+                                            token_cache=self._tokens)
         self._swap(new_index)
         return new_index, stats
 
@@ -395,8 +400,27 @@ class Library:
             return
         from .chat import Assistant
 
-        fresh = Assistant(self.assistant.settings, index=new_index)
+        fresh = Assistant(self.assistant.settings, index=new_index, vocabulary=self.vocabulary(new_index.units))
         self.assistant.__dict__.update(fresh.__dict__)  # one C-level update: no question sees half of it
+
+    def vocabulary(self, units: list[Unit]) -> str:
+        """chat.corpus_vocabulary, normalised document by document and cached: only a changed document
+        is normalised again."""
+        from .chat import unit_vocabulary
+        from .normalize import normalize
+
+        texts: dict[str, list[str]] = {}
+        for unit in units:
+            texts.setdefault(unit.doc_id, []).append(unit_vocabulary(unit))
+        cache, parts = {}, []
+        for doc_id, pieces in texts.items():
+            joined = " ".join(pieces)
+            key = hashlib.sha256(joined.encode("utf-8")).hexdigest()
+            hit = self._vocabulary.get(doc_id)
+            cache[doc_id] = hit if hit and hit[0] == key else (key, normalize(joined))
+            parts.append(cache[doc_id][1])
+        self._vocabulary = cache
+        return " ".join(parts)
 
     def publish(self, token: str, user: str = "") -> dict:
         """Move the reviewed file into the corpus, build and swap in the next index, log the change."""
