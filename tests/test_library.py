@@ -345,3 +345,31 @@ def test_an_open_conversation_about_a_retired_document_keeps_working(env):
         answer = env.assistant.ask("它的完成时限呢？", session)
         assert not answer.answered and "此前对话涉及的文件已停用" in answer.answer
     assert env.assistant.ask(SEED_QUESTION, talk).answered  # and the conversation goes on
+
+
+def test_units_are_written_as_unit_to_dict_writes_them(units):
+    from assistant.index import unit_record
+
+    assert all(unit_record(u) == u.to_dict() for u in units)
+
+
+def test_command_line_check_add_retire_and_the_change_log(env, embedder, monkeypatch, capsys):
+    from assistant.__main__ import main
+
+    monkeypatch.setenv("PA_DATA", str(env.settings.data_dir))
+    monkeypatch.setattr("assistant.embedding.load_embedder", lambda *args, **kwargs: embedder)
+    base = ["--corpus", str(env.corpus), "--index", str(env.settings.index_dir)]
+    assert main(base + ["add", str(PLAN), "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "仅检查，未发布" in out and "第2条" in out and "牵头：区数据资源局" in out
+    assert not (env.corpus / "005_lanxi-2026.txt").exists()
+    assert main(base + ["add", str(PLAN), "--user", "ci"]) == 0
+    assert "已发布" in capsys.readouterr().out and (env.corpus / "005_lanxi-2026.txt").exists()
+    assert main(base + ["add", str(PLAN), "--user", "ci"]) == 1
+    assert "内容完全相同" in capsys.readouterr().out
+    assert main(base + ["retire", "005", "--user", "ci"]) == 0
+    capsys.readouterr()
+    assert main(base + ["changes", "--json"]) == 0
+    log = json.loads(capsys.readouterr().out)
+    assert [(c["action"], c["actor"], c["file"]) for c in log] == [("retire", "ci", "005_lanxi-2026.txt"),
+                                                                  ("add", "ci", "005_lanxi-2026.txt")]
