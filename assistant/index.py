@@ -170,6 +170,7 @@ def _build_into(folder: Path, settings: Settings, embedder: Embedder,
     if not units:
         raise IndexBuildError("语料目录中没有可用的政策文件：" + "；".join(errors or ["目录为空"]))
     stats = write_parts(folder, units, report.to_dict(), embedder, known or {}, progress=True)
+    stats.pop("parts")
     return units, errors, stats
 
 
@@ -272,9 +273,10 @@ def tokens_reusing(units: list[Unit], known: dict[str, list[str]], new_words: se
     (jieba would now cut it differently)."""
     out = []
     for unit in units:
-        cached = known.get(token_key(unit))
-        if cached is None or (new_words and any(w in bm25_text(unit) for w in new_words)):
-            cached = tokenize(bm25_text(unit))
+        text = bm25_text(unit)
+        cached = known.get(hashlib.sha256(text.encode("utf-8")).hexdigest()[:32])
+        if cached is None or (new_words and any(w in text for w in new_words)):
+            cached = tokenize(text)
         out.append(cached)
     return out
 
@@ -294,10 +296,27 @@ def unit_record(unit: Unit) -> dict:
     return record
 
 
+def units_json(units: list[Unit], cache: dict | None = None) -> str:
+    """The units file's text; `cache` (kept by the caller between builds) holds each unit object's JSON,
+    so a rebuild serialises only the units it has not written before."""
+    if cache is None:
+        return json.dumps([unit_record(u) for u in units], ensure_ascii=False)
+    texts, fresh = [], {}
+    for unit in units:
+        hit = cache.get(id(unit))
+        if hit is None or hit[0] is not unit:
+            hit = (unit, json.dumps(unit_record(unit), ensure_ascii=False))
+        fresh[id(unit)] = hit  # the unit itself is held, so its id cannot be reused while cached
+        texts.append(hit[1])
+    cache.clear()
+    cache.update(fresh)
+    return "[" + ", ".join(texts) + "]"
+
+
 def write_parts(folder: Path, units: list[Unit], report: dict, embedder: Embedder,
                 known: dict[str, np.ndarray], known_token: dict[str, list[str]] | None = None,
                 new_words: set[str] | None = None, progress: bool = False,
-                token_cache: dict[str, list[str]] | None = None) -> dict:
+                token_cache: dict[str, list[str]] | None = None, record_cache: dict | None = None) -> dict:
     """Every part of an index but its meta file, into `folder`; returns what was embedded and reused."""
     import bm25s
     import faiss
@@ -313,15 +332,17 @@ def write_parts(folder: Path, units: list[Unit], report: dict, embedder: Embedde
     retriever = bm25s.BM25()
     retriever.index(tokens, show_progress=False)
     retriever.save(str(folder / BM25_DIR), show_progress=False)
-    (folder / UNITS).write_text(json.dumps([unit_record(u) for u in units], ensure_ascii=False), encoding="utf-8")
-    (folder / CATALOG).write_text(json.dumps(Catalog.from_units(units).to_dict(), ensure_ascii=False), encoding="utf-8")
+    (folder / UNITS).write_text(units_json(units, record_cache), encoding="utf-8")
+    catalog = Catalog.from_units(units)
+    (folder / CATALOG).write_text(json.dumps(catalog.to_dict(), ensure_ascii=False), encoding="utf-8")
     (folder / REPORT).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     keys = [token_key(u) for u in units]
     (folder / TOKENS).write_text(json.dumps({"keys": keys, "tokens": tokens}, ensure_ascii=False), encoding="utf-8")
     if token_cache is not None:  # the caller's copy for the next build (saves reading the file back)
         token_cache.clear()
         token_cache.update(zip(keys, tokens))
-    return {"embedded": embedded, "reused": len(units) - embedded}
+    parts = {"faiss": store, "bm25": retriever, "catalog": catalog}
+    return {"embedded": embedded, "reused": len(units) - embedded, "parts": parts}
 
 
 def _write_meta(folder: Path, settings: Settings, embedder: Embedder, current_fingerprint: str, count: int,
@@ -347,7 +368,8 @@ def _swap_in(staging: Path, target: Path) -> None:
 
 def build_from_units(settings: Settings, units: list[Unit], report: dict, embedder: Embedder,
                      previous: HybridIndex | None, errors: list[str] | None = None,
-                     token_cache: dict[str, list[str]] | None = None) -> tuple[HybridIndex, dict]:
+                     token_cache: dict[str, list[str]] | None = None,
+                     record_cache: dict | None = None) -> tuple[HybridIndex, dict]:
     """A new index from parsed units (the previous index's units plus a changed document's), without
     re-reading the corpus: vectors and tokens of unchanged units are reused, so the cost is the changed
     document's embedding plus linear bookkeeping. Written to a temp folder and swapped in under the build
@@ -365,12 +387,19 @@ def build_from_units(settings: Settings, units: list[Unit], report: dict, embedd
     try:
         cached = token_cache if token_cache else known_tokens(target)  # kept by the caller between builds
         stats = write_parts(staging, units, report, embedder, known, cached,
-                            new_words=domain_words(units) - old_words, token_cache=token_cache)
-        _write_meta(staging, settings, embedder, fingerprint(settings), len(units), errors or [], started, stats)
+                            new_words=domain_words(units) - old_words, token_cache=token_cache,
+                            record_cache=record_cache)
+        parts = stats.pop("parts")
+        current = fingerprint(settings)
+        _write_meta(staging, settings, embedder, current, len(units), errors or [], started, stats)
         _swap_in(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return load_index(settings, embedder=embedder), stats
+    # the parts just written, as load_index would read them back (without reading 10k units again)
+    log_report(report)
+    return HybridIndex(units=units, vectors=parts["faiss"], bm25=parts["bm25"], embedder=embedder,
+                       model_name=settings.model, fingerprint=current, errors=errors or [], catalog=parts["catalog"],
+                       report=report), stats
 
 
 def load_index(settings: Settings, embedder: Embedder | None = None) -> HybridIndex:

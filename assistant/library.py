@@ -151,6 +151,7 @@ class Library:
         # key, and the assistant's normalised vocabulary per document
         self._tokens: dict[str, list[str]] = {}
         self._vocabulary: dict[str, tuple[str, str]] = {}
+        self._records: dict = {}  # each unit's JSON for the units file
         self._lock = threading.Lock()  # one publish at a time in this process (build_lock across processes)
         self._reviews: dict[str, Review] = {}
         self._checksums: dict[str, tuple[float, int, str]] = {}
@@ -388,7 +389,7 @@ class Library:
         report = {"summary": _report_summary(entries), "documents": entries}
         errors = [e for e in index.errors if not (drop_file and drop_file in e)]
         new_index, stats = build_from_units(self.settings, units, report, self.embedder, index, errors,
-                                            token_cache=self._tokens)
+                                            token_cache=self._tokens, record_cache=self._records)
         self._swap(new_index)
         return new_index, stats
 
@@ -551,6 +552,40 @@ class Library:
         return {"new_files": [e["file"] for e in found], "units": len(index.units),
                 "seconds": round(time.perf_counter() - started, 2), "report": index.report}
 
+    def follow(self) -> bool:
+        """Load the index on disk when another process published (its fingerprint differs from the one
+        this assistant serves); True when it swapped."""
+        from .index import META, load_index
+
+        if self.assistant is None or self._lock.locked():
+            return False
+        try:
+            meta = json.loads((Path(self.settings.index_dir) / META).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False  # mid-swap or missing: the next tick sees it
+        if meta.get("fingerprint") in (None, self.assistant.index.fingerprint):
+            return False
+        with self._lock:
+            try:
+                index = load_index(self.settings, embedder=self.embedder)
+            except Exception as exc:  # a half-visible build: keep serving, retry on the next tick
+                log.warning("index published elsewhere not loaded yet (%s)", exc)
+                return False
+            self._swap(index)
+        log.info("已载入其他进程发布的索引：%s 个单元", len(index.units))
+        return True
+
+    def start_following(self, interval: float) -> None:
+        def loop() -> None:
+            while True:
+                time.sleep(interval)
+                try:
+                    self.follow()
+                except Exception:  # never let the watcher die
+                    log.exception("following the index failed")
+
+        threading.Thread(target=loop, name="library-follow", daemon=True).start()
+
     # ----------------------------------------------------------------------- the change log
 
     def _record(self, user: str, action: str, doc_id: str, title: str, file: str, checksum: str, size: int,
@@ -578,12 +613,15 @@ class Library:
         return [dict(r, action_label=ACTIONS.get(r["action"], r["action"])) for r in rows]
 
 
-def library_for(assistant, store=None) -> Library:
-    """The one library of a running assistant, shared by the API and the page (one lock, one log)."""
+def library_for(assistant, store=None, follow: float = 5.0) -> Library:
+    """The one library of a running assistant, shared by the API and the page (one lock, one log); it
+    follows publishes made by other processes (workers, replicas, the command line) every `follow` s."""
     library = assistant.__dict__.get("library")
     if library is None:
         library = Library(assistant.settings, assistant=assistant, store=store)
         assistant.__dict__["library"] = library
+        if follow:
+            library.start_following(follow)
     elif store is not None and library._store is None:
         library._store = store
     return library

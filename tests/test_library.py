@@ -373,3 +373,17 @@ def test_command_line_check_add_retire_and_the_change_log(env, embedder, monkeyp
     log = json.loads(capsys.readouterr().out)
     assert [(c["action"], c["actor"], c["file"]) for c in log] == [("retire", "ci", "005_lanxi-2026.txt"),
                                                                   ("add", "ci", "005_lanxi-2026.txt")]
+
+
+def test_a_running_server_follows_a_publish_made_by_another_process(env, embedder):
+    """A second library over the same folders (another worker, or `python -m assistant add`) publishes;
+    the first one's assistant loads that index on its next follow tick."""
+    from assistant.chat import Assistant
+    from assistant.index import load_index
+
+    other = Library(env.settings, assistant=Assistant(env.settings, index=load_index(env.settings, embedder=embedder)))
+    assert env.follow() is False  # nothing new yet
+    other.publish(other.stage(PLAN_NAME, PLAN, "alice").token, "alice")
+    assert ask(env).answered is False
+    assert env.follow() is True
+    assert ask(env).answered and env.follow() is False
