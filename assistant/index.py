@@ -202,7 +202,8 @@ def build_index(settings: Settings, force: bool = False, embedder: Embedder | No
 # previous index. BM25 is re-indexed whole (its statistics are corpus-wide), from cached tokens.
 
 def vector_key(unit: Unit, embedder: Embedder) -> str:
-    text = f"{embedder.name}\0{embedder.passage_prompt}\0{embedding_text(unit)}"
+    converter = CONVERTER_VERSION if embedder.name == DEFAULT_MODEL else ""  # a new conversion changes the vectors
+    text = f"{embedder.name}\0{converter}\0{embedder.passage_prompt}\0{embedding_text(unit)}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
