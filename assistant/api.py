@@ -453,11 +453,11 @@ def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None 
         return await run_in_threadpool(library_call, run)
 
     @api.delete("/api/documents/{doc}", summary="停用文件（编辑人员）：不再用于回答，保留在历史中",
-                responses=_responses(401, 404, 429) | {403: {"model": ErrorResponse, "description": "不是编辑人员"}})
+                responses=_responses(401, 404, 422, 429) | {403: {"model": ErrorResponse, "description": "不是编辑人员"}})
     async def retire_document(doc: str, user: str = Depends(editor)) -> dict:
         return await run_in_threadpool(library_call, library.retire, doc, user)
 
-    @api.get("/api/changes", summary="文件变更记录（谁、何时、哪个文件、校验和）", responses=_responses(401, 429))
+    @api.get("/api/changes", summary="文件变更记录（谁、何时、哪个文件、校验和）", responses=_responses(401, 422, 429))
     def changes(limit: int = 100, user: str = Depends(check_login)) -> list[dict]:
         return library.changes(max(1, min(limit, 1000)))
 
