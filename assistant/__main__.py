@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant documents|units|index|search|ask|chat`."""
+"""Command line: `python -m assistant documents|units|index|add|retire|changes|search|ask|chat`."""
 from __future__ import annotations
 
 import argparse
@@ -99,11 +99,96 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from .index import build_index
+    """(Re)build the index; units whose text did not change keep their vectors, new files are logged."""
+    from .library import Library
 
     settings = _settings(args)
-    index = build_index(settings, force=True)
-    console.print(f"索引已建立：{len(index.units)} 个单元，模型 {index.model_name}，目录 {settings.index_dir}")
+    result = Library(settings).rescan(_actor(args))
+    for name in result["new_files"]:
+        console.print(f"新文件：{name}")
+    console.print(f"索引已建立：{result['units']} 个单元，目录 {settings.index_dir}（{result['seconds']} 秒）")
+    return 0
+
+
+def _actor(args: argparse.Namespace) -> str:
+    import getpass
+
+    return getattr(args, "user", None) or f"{getpass.getuser()}（命令行）"
+
+
+def _print_review(review: dict) -> None:
+    report = review["report"]
+    console.print(f"《{review['title']}》 → {review['file']}（编号 {review['doc_id']}，"
+                  f"{'替换 ' + review['replaces_file'] if review['replaces'] else '新增'}）", highlight=False)
+    console.print(f"状态：{report['state_label']}；单元：{report['units_by_kind']}；条款 {len(review['clauses'])} 条，"
+                  f"有责任单位 {report['clauses_with_owner']} 条；目标 {report['targets']} 个；"
+                  f"文件头要素：{'、'.join(report['facts']) or '无'}", highlight=False)
+    for warning in report.get("warnings") or []:
+        console.print(f"[yellow]警告：{warning}[/yellow]")
+    for clause in review["clauses"]:
+        parts = [("牵头：" + "、".join(clause["lead_units"])) if clause["lead_units"] else "未找到责任单位"]
+        if clause["cooperating_units"]:
+            parts.append("配合：" + "、".join(clause["cooperating_units"]))
+        if clause["deadline"]:
+            parts.append("时限：" + clause["deadline"])
+        console.print(f"  {clause['label']} {clause['title']} — {'；'.join(parts)}", highlight=False)
+    console.print(f"涉及部门 {len(review['departments'])} 个：{'、'.join(review['departments'])}", highlight=False)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Check, review and publish a file (or only review it with --check); the index follows."""
+    from .library import Library, LibraryError
+
+    library = Library(_settings(args))
+    path = Path(args.file)
+    if not path.is_file():
+        console.print(f"[red]文件不存在：{path}[/red]")
+        return 2
+    try:
+        review = library.stage(path.name, path, _actor(args), args.replace)
+        _print_review(review.to_dict())
+        if args.check:
+            library.cancel(review.token)
+            console.print("仅检查，未发布。")
+            return 0
+        result = library.publish(review.token, _actor(args))
+    except LibraryError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 1
+    console.print(f"已发布：{result['file']}（编号 {result['doc_id']}），嵌入 {result['embedded']} 个单元，"
+                  f"复用 {result['reused']} 个，用时 {result['seconds']} 秒", highlight=False)
+    return 0
+
+
+def cmd_retire(args: argparse.Namespace) -> int:
+    from .library import Library, LibraryError
+
+    try:
+        result = Library(_settings(args)).retire(args.doc, _actor(args))
+    except LibraryError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 1
+    console.print(f"已停用：{result['file']}（编号 {result['doc_id']}），原文件存入历史：{result['history_file']}",
+                  highlight=False)
+    return 0
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    import time
+
+    from .library import Library
+
+    changes = Library(_settings(args)).changes(args.limit)
+    if args.json:
+        print(json.dumps(changes, ensure_ascii=False, indent=1))
+        return 0
+    table = Table(title="文件变更记录")
+    for column in ("时间", "操作人", "操作", "编号", "文件", "SHA-256", "说明"):
+        table.add_column(column, overflow="fold")
+    for c in changes:
+        table.add_row(time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(c["at"])), c["actor"], c["action_label"],
+                      c["doc_id"], c["file"], c["checksum"][:16], c["detail"])
+    Console(width=max(console.width, 160)).print(table)
     return 0
 
 
@@ -176,6 +261,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--index", help="index folder")
     p.add_argument("--model", help="embedding model")
     p.set_defaults(func=cmd_index)
+    p = sub.add_parser("add", help="check, review and publish a document (the index follows)")
+    p.add_argument("file")
+    p.add_argument("--replace", help="id of the document this file is a new version of")
+    p.add_argument("--check", action="store_true", help="only print the parse review; change nothing")
+    p.add_argument("--user", help="name recorded in the change log (default: the system user)")
+    p.set_defaults(func=cmd_add)
+    p = sub.add_parser("retire", help="stop answering from a document (its file is kept in corpus/.history)")
+    p.add_argument("doc", help="document id, short name or file name")
+    p.add_argument("--user", help="name recorded in the change log")
+    p.set_defaults(func=cmd_retire)
+    p = sub.add_parser("changes", help="the change log: who, when, which file, checksum")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_changes)
     p = sub.add_parser("search", help="ranked units with per-retriever ranks")
     p.add_argument("query")
     p.add_argument("-k", type=int, default=8)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.security import HTTPBasic
@@ -40,6 +40,7 @@ from starlette.routing import Match
 
 from .chat import Assistant, QuestionError, document_list, resolve_doc_filter
 from .feedback import FeedbackError, append_jsonl, entry_for
+from .library import LibraryError, library_for
 from .store import Store, StoreError
 
 MAX_BODY_BYTES = 64 * 1024
@@ -338,14 +339,24 @@ def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None 
     api.state.limiter = limiter
     gate = AnswerGate(settings.concurrency_limit, settings.max_inflight)
     api.state.gate = gate
-    documents_cache = document_list(assistant.index.units)
-    report = getattr(assistant.index, "report", None) or {}
-    reported = {e.get("doc_id"): e for e in report.get("documents", []) if e.get("doc_id")}
-    for entry in documents_cache:  # the ingestion report of each document (state, owners, warnings)
-        entry["report"] = reported.get(entry["id"]) or reported.get(entry["doc_id"]) or {}
-    unusable = [{"id": "", "doc_id": "", "title": e.get("title") or e.get("file", ""), "file": e.get("file", ""),
-                 "facts": {}, "units": 0, "clauses": 0, "report": e}
-                for e in report.get("documents", []) if e.get("state") == "rejected"]
+    listing: dict = {}
+
+    def listed() -> tuple[list[dict], list[dict]]:
+        """(documents, rejected files) of the index answers come from now; recomputed after a publish."""
+        index = assistant.index
+        if listing.get("index") is not index:
+            cache = document_list(index.units)
+            report = getattr(index, "report", None) or {}
+            reported = {e.get("doc_id"): e for e in report.get("documents", []) if e.get("doc_id")}
+            for entry in cache:  # the ingestion report of each document (state, owners, warnings)
+                entry["report"] = reported.get(entry["id"]) or reported.get(entry["doc_id"]) or {}
+            rejected = [{"id": "", "doc_id": "", "title": e.get("title") or e.get("file", ""), "file": e.get("file", ""),
+                         "facts": {}, "units": 0, "clauses": 0, "report": e}
+                        for e in report.get("documents", []) if e.get("state") == "rejected"]
+            listing.update(index=index, documents=cache, unusable=rejected)
+        return listing["documents"], listing["unusable"]
+
+    library = library_for(assistant, store)
     install_error_handlers(api)
 
     async def check_login(request: Request, _: None = Depends(UTF8Basic(auto_error=False))) -> str:
@@ -390,17 +401,67 @@ def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None 
     @api.get("/api/documents", summary="语料中的文件", responses=_responses(401, 429))
     def documents(user: str = Depends(check_login)) -> list[dict]:
         """Every indexed document with its ingestion report, then the files the parser rejected (no units)."""
-        return documents_cache + unusable
+        current, rejected = listed()
+        return current + rejected
 
     @api.get("/api/documents/{doc}", summary="一份文件的全部条款", responses=_responses(401, 404, 429))
     def document(doc: str, user: str = Depends(check_login)) -> dict:
+        index = assistant.index
         try:
-            doc_id = resolve_doc_filter([doc], assistant.index.units)[0]
+            doc_id = resolve_doc_filter([doc], index.units)[0]
         except QuestionError as exc:
             raise HTTPException(404, str(exc)) from exc
-        entry = next(e for e in documents_cache if e["id"] == doc_id)
-        units = [u.to_dict() | {"full_text": u.full_text} for u in assistant.index.units if u.doc_id == doc_id]
+        entry = next(e for e in listed()[0] if e["id"] == doc_id)
+        units = [u.to_dict() | {"full_text": u.full_text} for u in index.units if u.doc_id == doc_id]
         return {**entry, "unit_list": units}
+
+    # ----------------------------------------------------------------------- the document library (editors)
+
+    def editor(user: str = Depends(check_login)) -> str:
+        """The login, when it has the editor role (PA_EDITORS); 403 for readers."""
+        if settings.role(user) != "editor":
+            raise HTTPException(403, "只有编辑人员可以上传、替换或停用文件（当前账号为只读）。")
+        return user
+
+    def library_call(fn, *args):
+        try:
+            return fn(*args)
+        except LibraryError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+
+    @api.post("/api/documents", summary="上传文件：检查、解析并发布（编辑人员）",
+              responses=_responses(400, 401, 413, 422, 429, 503) | {
+                  403: {"model": ErrorResponse, "description": "不是编辑人员"},
+                  409: {"model": ErrorResponse, "description": "与已收录的文件重复"},
+                  415: {"model": ErrorResponse, "description": "不支持的文件格式"}})
+    async def add_document(file: UploadFile = File(description=".docx、.pdf、.html、.md 或 .txt 文件"),
+                           replace: str | None = Form(default=None, description="要替换的文件编号（新版本），不填为新增"),
+                           dry_run: bool = Form(default=False, description="只返回解析报告，不发布"),
+                           user: str = Depends(editor)) -> dict:
+        """The parse review (ingestion report, clauses with their units and deadlines) and, unless
+        `dry_run`, the publish: the index follows without a restart. Nothing changes on any error."""
+        data = await file.read(settings.max_upload_bytes + 1)
+        name = file.filename or ""
+
+        def run() -> dict:
+            if len(data) > settings.max_upload_bytes:
+                library.check(name, max(len(data), file.size or 0))  # raises: too large
+            if dry_run:
+                review = library.stage(name, data, user, replace)
+                library.cancel(review.token)
+                return {"published": False, "review": review.to_dict()}
+            return {"published": True, **library.add(name, data, user, replace)}
+
+        return await run_in_threadpool(library_call, run)
+
+    @api.delete("/api/documents/{doc}", summary="停用文件（编辑人员）：不再用于回答，保留在历史中",
+                responses=_responses(401, 404, 422, 429) | {403: {"model": ErrorResponse, "description": "不是编辑人员"}})
+    async def retire_document(doc: str, user: str = Depends(editor)) -> dict:
+        return await run_in_threadpool(library_call, library.retire, doc, user)
+
+    @api.get("/api/changes", summary="文件变更记录（谁、何时、哪个文件、校验和）", responses=_responses(401, 422, 429))
+    def changes(limit: int = 100, user: str = Depends(check_login)) -> list[dict]:
+        return library.changes(max(1, min(limit, 1000)))
 
     def judge(request: FeedbackRequest, user: str) -> dict:
         answer_id = request.answer_id or (request.answer.answer_id if request.answer else None)
@@ -428,7 +489,7 @@ def create_api(assistant: Assistant, store: Store, limiter: LoginLimiter | None 
     async def health() -> dict:
         """Answered on the event loop from memory: never queued behind answers or the database. While the
         model loads, app.py answers 503 {"status": "starting"} in its place."""
-        return {"status": "ready", "documents": len(documents_cache), "units": len(assistant.index.units),
+        return {"status": "ready", "documents": len(listed()[0]), "units": len(assistant.index.units),
                 "model": settings.model, "database": store.dialect, "answers_in_flight": gate.in_flight,
                 "max_in_flight": gate.limit, "worker": os.getpid()}
 
@@ -516,6 +577,8 @@ class RequestGuard:
         self.login = login
 
     def limit_for(self, path: str) -> int:
+        if path.rstrip("/") == "/api/documents":  # document uploads (POST; the GET has no body)
+            return self.upload_limit + 64 * 1024
         if path.startswith("/api/"):
             return self.api_limit
         if "/upload" in path:
@@ -530,6 +593,9 @@ class RequestGuard:
         headers = dict((k.lower(), v) for k, v in scope.get("headers", []))
         length = headers.get(b"content-length", b"")
         if length.isdigit() and int(length) > limit:
+            if path.rstrip("/") == "/api/documents":
+                return await _send_json(send, 413, {"detail": f"文件过大（{int(length) / 1048576:.1f} MB），上限为 "
+                                                              f"{self.upload_limit / 1048576:.1f} MB；未收录，未作任何更改。"})
             return await _send_json(send, 413, {"detail": f"请求内容过大（{int(length)} 字节），上限为 {limit} 字节。"})
         send = _chinese_errors(send)
         if scope.get("method") in ("GET", "HEAD", "OPTIONS") and not length and b"transfer-encoding" not in headers:
@@ -542,6 +608,9 @@ class RequestGuard:
             body = message.get("body", b"")
             size += len(body)
             if size > limit:
+                if path.rstrip("/") == "/api/documents":
+                    return await _send_json(send, 413, {"detail": f"文件过大（超过 {self.upload_limit / 1048576:.1f} MB "
+                                                                  "的上限）；未收录，未作任何更改。"})
                 return await _send_json(send, 413, {"detail": f"请求内容过大（超过 {limit} 字节的上限）。"})
             chunks.append(body)
             if not message.get("more_body", False):

@@ -61,18 +61,41 @@ def unusable_documents(report: dict) -> list[tuple[list[str], str, str]]:
     return out
 
 
+def unit_vocabulary(unit: Unit) -> str:
+    return unit.full_text + " " + " ".join(unit.lead_units + unit.responsible_units + unit.cooperating_units
+                                           + unit.guiding_units + unit.national_units)
+
+
+def corpus_vocabulary(units: list[Unit]) -> str:
+    """Every word the corpus holds, normalised: a question's words are checked against it."""
+    return normalize(" ".join(unit_vocabulary(u) for u in units))
+
+
+def forget_missing(session: Session, docs: set[str], units: dict) -> bool:
+    """A conversation can outlive a document (retired while it was open, library.py): what it leans on
+    from documents and units the index no longer holds is dropped; True when it leaned only on those."""
+    state = session.state
+    leaned = bool(state.docs or session.docs)
+    state.docs = [d for d in state.docs if d in docs]
+    state.clauses = [u for u in state.clauses if u in units]
+    state.listed = [u for u in state.listed if u in units]
+    if session.docs:
+        session.docs = [d for d in session.docs if d in docs] or None
+    return leaned and not (state.docs or session.docs)
+
+
 class Assistant:
     """The question-answering pipeline over one loaded index; thread-safe for many sessions."""
 
-    def __init__(self, settings: Settings | None = None, index: HybridIndex | None = None):
+    def __init__(self, settings: Settings | None = None, index: HybridIndex | None = None,
+                 vocabulary: str | None = None):
         self.settings = settings or Settings()
         self.index = index or load_or_build(self.settings)
         self.retriever = Retriever(self.index)
         self.units_by_id = {u.unit_id: u for u in self.index.units}
         self.catalog = getattr(self.index, "catalog", None) or Catalog.from_units(self.index.units)
-        vocabulary = normalize(" ".join(u.full_text + " " + " ".join(u.lead_units + u.responsible_units
-                                        + u.cooperating_units + u.guiding_units + u.national_units)
-                                        for u in self.index.units))
+        if vocabulary is None:  # library.py passes it, normalised per document and cached across publishes
+            vocabulary = corpus_vocabulary(self.index.units)
         self.context = Context(units=self.index.units, catalog=self.catalog, retriever=self.retriever,
                                vocabulary=vocabulary)
         self.unusable = unusable_documents(getattr(self.index, "report", {}) or {})
@@ -96,6 +119,10 @@ class Assistant:
             return Answer(answer=f"文件「{named[1]}」未能使用（{named[2]}），无法据此回答；请联系管理员检查该文件。\n\n"
                                  f"{self.context.coverage()}", answered=False, intent="refusal")
         with session.lock:
+            if forget_missing(session, {d.doc_id for d in self.catalog.docs}, self.units_by_id):
+                session.state = DialogueState()
+                return Answer(answer="此前对话涉及的文件已停用，文件中没有可据以回答的内容；请重新提问并指明文件。\n\n"
+                                     f"{self.context.coverage()}", answered=False, intent="refusal")
             understood = understand(question, self.catalog, self.context.vocabulary)
             plan = make_plan(understood, session.state, self.context, doc_filter=session.docs)
             result, state = execute(plan, session.state, self.context)

@@ -36,6 +36,9 @@ class Settings:
     root_path: str = field(default_factory=lambda: _env("ROOT_PATH", ""))  # e.g. "/policy-qa" behind a proxy
     # "user:password" pairs separated by commas; empty = no login
     auth: str = field(default_factory=lambda: _env("AUTH", ""))
+    # user names with the editor role (add, replace and retire documents), separated by commas; every other
+    # login is a reader. "*" makes everyone an editor (also without PA_AUTH, e.g. on a developer's machine)
+    editors: str = field(default_factory=lambda: _env("EDITORS", ""))
     concurrency_limit: int = field(default_factory=lambda: int(_env("CONCURRENCY", "4")))
     max_queue: int = field(default_factory=lambda: int(_env("MAX_QUEUE", "64")))
     max_sessions: int = field(default_factory=lambda: int(_env("MAX_SESSIONS", "2000")))  # API conversations
@@ -46,7 +49,8 @@ class Settings:
     max_inflight: int = field(default_factory=lambda: int(_env("MAX_INFLIGHT", "32")))
     max_body_bytes: int = field(default_factory=lambda: int(_env("MAX_BODY_BYTES", str(64 * 1024))))  # /api/*
     max_page_body_bytes: int = field(default_factory=lambda: int(_env("MAX_PAGE_BODY_BYTES", str(4 * 1024 * 1024))))
-    max_upload_bytes: int = field(default_factory=lambda: int(_env("MAX_UPLOAD_BYTES", str(1024 * 1024))))
+    # uploads: the page's (gold sets, documents of the 文件管理 tab) and POST /api/documents
+    max_upload_bytes: int = field(default_factory=lambda: int(_env("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))))
     # failed logins per window before 429: per user name and per client address
     login_failures_per_user: int = field(default_factory=lambda: int(_env("LOGIN_FAILURES_PER_USER", "5")))
     login_failures_per_client: int = field(default_factory=lambda: int(_env("LOGIN_FAILURES_PER_CLIENT", "20")))
@@ -59,3 +63,10 @@ class Settings:
     def credentials(self) -> list[tuple[str, str]]:
         pairs = [item.split(":", 1) for item in self.auth.split(",") if ":" in item]
         return [(user.strip(), password) for user, password in pairs]
+
+    def role(self, user: str | None) -> str:
+        """"editor" or "reader" for a login name ("" = no login)."""
+        names = {name.strip() for name in self.editors.split(",") if name.strip()}
+        if "*" in names or (user and user in names):
+            return "editor"
+        return "reader"

@@ -1,8 +1,10 @@
-"""Index: units embedded into FAISS (through llama-index) plus BM25 over jieba tokens, persisted.
+"""Index: units embedded into FAISS plus BM25 over jieba tokens, persisted.
 
 The index folder is disposable: a fingerprint of the corpus files, the parser version and the model
 decides whether it is current; a missing, stale, corrupt or half-written index is rebuilt. Builds
 are written to a temporary folder and swapped in by rename, so a crash never leaves half an index.
+Builds are incremental: a unit whose text is unchanged keeps its vector (and BM25 tokens), so adding
+one document embeds only its units (`build_from_units`, used by library.py to publish live).
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ UNITS = "units.json"
 CATALOG = "catalog.json"
 REPORT = "report.json"  # the ingestion report (report.IngestionReport.to_dict) of the build
 FAISS_DIR = "faiss"
+TOKENS = "tokens.json"  # BM25 tokens per unit, by text key: reused by incremental builds
 BM25_DIR = "bm25"
 APPROXIMATE_ABOVE = 50_000  # vectors; exact vs HNSW latency and recall@10 measured in bench/report.md
 SEARCH_THREADS = 1  # faiss OpenMP threads when answering: one query per answer, and no spinning pool
@@ -125,7 +128,7 @@ def clean_stale(settings: Settings) -> list[Path]:
 @dataclass
 class HybridIndex:
     units: list[Unit]
-    vectors: object  # the faiss index (built through llama-index's FaissVectorStore, read back with faiss)
+    vectors: object  # the faiss index (the file format of llama-index's FaissVectorStore)
     bm25: object  # bm25s.BM25
     embedder: Embedder
     model_name: str
@@ -160,65 +163,245 @@ def _faiss_index(dim: int, count: int):
     return faiss.IndexFlatIP(dim)
 
 
-def _build_into(folder: Path, settings: Settings, embedder: Embedder) -> tuple[list[Unit], list[str]]:
-    import bm25s
-    from llama_index.core.schema import TextNode
-    from llama_index.vector_stores.faiss import FaissVectorStore
-
+def _build_into(folder: Path, settings: Settings, embedder: Embedder,
+                known: dict[str, np.ndarray] | None = None) -> tuple[list[Unit], list[str], dict]:
     documents, doc_errors = load_corpus(settings.corpus_dir)
     units, unit_errors, report = build_all_with_report(documents, doc_errors)
     errors = [str(e) for e in doc_errors + unit_errors]
     if not units:
         raise IndexBuildError("语料目录中没有可用的政策文件：" + "；".join(errors or ["目录为空"]))
-    add_domain_words(units)
-    vectors = embedder.embed_passages([embedding_text(u) for u in units], progress=True)
-    nodes = [
-        TextNode(
-            id_=unit.unit_id, text=embedding_text(unit), embedding=vector.tolist(),
-            metadata={"doc": unit.doc_short, "unit_id": unit.unit_id, "label": unit.label,
-                      "section": unit.section, "lead_units": "、".join(unit.lead_units), "deadline": unit.deadline},
-            excluded_embed_metadata_keys=["doc", "unit_id", "label", "section", "lead_units", "deadline"],
-        )
-        for unit, vector in zip(units, vectors)
-    ]
-    store = FaissVectorStore(faiss_index=_faiss_index(vectors.shape[1], len(units)))
-    store.add(nodes)
-    (folder / FAISS_DIR).mkdir()
-    store.persist(persist_path=str(folder / FAISS_DIR / "default__vector_store.json"))
-    retriever = bm25s.BM25()
-    retriever.index([tokenize(bm25_text(u)) for u in units], show_progress=False)
-    retriever.save(str(folder / BM25_DIR), show_progress=False)
-    (folder / UNITS).write_text(json.dumps([u.to_dict() for u in units], ensure_ascii=False), encoding="utf-8")
-    (folder / CATALOG).write_text(json.dumps(Catalog.from_units(units).to_dict(), ensure_ascii=False), encoding="utf-8")
-    (folder / REPORT).write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
-    return units, errors
+    stats = write_parts(folder, units, report.to_dict(), embedder, known or {}, progress=True)
+    stats.pop("parts")
+    return units, errors, stats
 
 
-def build_index(settings: Settings, force: bool = False, embedder: Embedder | None = None) -> HybridIndex:
-    """Build the index into a temp folder, then swap it in; returns the loaded index."""
+def build_index(settings: Settings, force: bool = False, embedder: Embedder | None = None,
+                reuse: bool = True, vectors: dict[str, np.ndarray] | None = None) -> HybridIndex:
+    """Build the index into a temp folder, then swap it in; returns the loaded index.
+
+    Vectors of units whose text is unchanged are taken from the index on disk (`reuse`), so adding a
+    file to the corpus embeds only that file's units; `vectors` adds known vectors by `vector_key`."""
     embedder = embedder or load_build_embedder(settings.model, settings.cache_dir, settings.query_prompt)
+    known = {**(known_vectors(settings.index_dir, embedder) if reuse else {}), **(vectors or {})}
     target = Path(settings.index_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
     started = time.perf_counter()
     try:
         current_fingerprint = fingerprint(settings)
-        units, errors = _build_into(staging, settings, embedder)
-        (staging / META).write_text(json.dumps({
-            "fingerprint": current_fingerprint, "model": settings.model, "embedding_dim": embedder.dim,
-            "units": len(units), "parser": PARSER_VERSION, "index_version": INDEX_VERSION,
-            "errors": errors, "build_seconds": round(time.perf_counter() - started, 2),
-            "checksums": checksums(staging),
-        }, ensure_ascii=False, indent=2))
-        old = target.with_name(f".{target.name}-old")
-        if target.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
+        units, errors, stats = _build_into(staging, settings, embedder, known)
+        _write_meta(staging, settings, embedder, current_fingerprint, len(units), errors, started, stats)
+        _swap_in(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return load_index(settings, embedder=embedder)
+
+
+# --------------------------------------------------------------------------- incremental builds (build side)
+# A unit's vector depends only on the model, its passage prompt and its embedding text, so it is kept by a
+# hash of those: a rebuild or a publish embeds only units whose text is new, the rest are copied from the
+# previous index. BM25 is re-indexed whole (its statistics are corpus-wide), from cached tokens.
+
+def vector_key(unit: Unit, embedder: Embedder) -> str:
+    converter = CONVERTER_VERSION if embedder.name == DEFAULT_MODEL else ""  # a new conversion changes the vectors
+    text = f"{embedder.name}\0{converter}\0{embedder.passage_prompt}\0{embedding_text(unit)}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def token_key(unit: Unit) -> str:
+    return hashlib.sha256(bm25_text(unit).encode("utf-8")).hexdigest()[:32]
+
+
+def _stored_vectors(faiss_index, count: int) -> np.ndarray:
+    return faiss_index.reconstruct_n(0, count) if count else np.zeros((0, faiss_index.d), dtype=np.float32)
+
+
+def vectors_by_key(units: list[Unit], faiss_index, embedder: Embedder) -> dict[str, np.ndarray]:
+    """Vectors of a loaded index by text key ({} when they cannot be read back)."""
+    try:
+        if faiss_index is None or faiss_index.ntotal != len(units) or faiss_index.d != embedder.dim:
+            return {}
+        stored = _stored_vectors(faiss_index, len(units))
+    except Exception as exc:  # an index type that cannot reconstruct: embed everything
+        log.warning("previous vectors cannot be reused (%s)", exc)
+        return {}
+    return {vector_key(u, embedder): stored[i] for i, u in enumerate(units)}
+
+
+def known_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
+    """Vectors of the index on disk by text key, when it was built with this model; {} otherwise."""
+    import faiss
+
+    folder = Path(index_dir)
+    try:
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+        if meta.get("model") != embedder.name or meta.get("embedding_dim") != embedder.dim:
+            return {}
+        units = [Unit.from_dict(d) for d in json.loads((folder / UNITS).read_text(encoding="utf-8"))]
+        vectors = faiss.read_index(str(folder / FAISS_DIR / "default__vector_store.json"))
+    except Exception:  # missing, corrupt or older: nothing to reuse
+        return {}
+    return vectors_by_key(units, vectors, embedder)
+
+
+def known_tokens(index_dir: Path) -> dict[str, list[str]]:
+    """BM25 tokens of the index on disk by text key ({} for an index without the tokens file)."""
+    folder = Path(index_dir)
+    try:
+        data = json.loads((folder / TOKENS).read_text(encoding="utf-8"))
+        return dict(zip(data["keys"], data["tokens"]))
+    except Exception:
+        return {}
+
+
+def embed_reusing(units: list[Unit], embedder: Embedder, known: dict[str, np.ndarray],
+                  progress: bool = False) -> tuple[np.ndarray, int]:
+    """(vectors of every unit, how many were embedded): known texts are copied, the rest embedded."""
+    keys = [vector_key(u, embedder) for u in units]
+    missing = [i for i, key in enumerate(keys) if key not in known]
+    vectors = np.zeros((len(units), embedder.dim), dtype=np.float32)
+    if missing:
+        fresh = embedder.embed_passages([embedding_text(units[i]) for i in missing], progress=progress and len(missing) > 64)
+        for row, i in enumerate(missing):
+            vectors[i] = fresh[row]
+    for i, key in enumerate(keys):
+        if key in known:
+            vectors[i] = known[key]
+    return vectors, len(missing)
+
+
+def tokens_reusing(units: list[Unit], known: dict[str, list[str]], new_words: set[str] | None = None) -> list[list[str]]:
+    """BM25 tokens of every unit: cached ones unless the text holds a word just added to the dictionary
+    (jieba would now cut it differently)."""
+    out = []
+    for unit in units:
+        text = bm25_text(unit)
+        cached = known.get(hashlib.sha256(text.encode("utf-8")).hexdigest()[:32])
+        if cached is None or (new_words and any(w in text for w in new_words)):
+            cached = tokenize(text)
+        out.append(cached)
+    return out
+
+
+def domain_words(units: list[Unit]) -> set[str]:
+    """The words add_domain_words gives jieba for these units."""
+    words = {w for u in units for w in u.lead_units + u.national_units if 2 <= len(w) <= 20}
+    return words | {t.indicator for u in units for t in u.targets if 2 <= len(t.indicator) <= 30}
+
+
+def unit_record(unit: Unit) -> dict:
+    """`unit.to_dict()` without dataclasses.asdict's deep copies (a tenth of the time on 10k units):
+    fields are plain values, lists and dicts, plus the Responsibility and Target dataclasses."""
+    record = {name: getattr(unit, name) for name in unit.__dataclass_fields__}
+    record["responsibilities"] = [dict(r.__dict__) for r in unit.responsibilities]
+    record["targets"] = [dict(t.__dict__) for t in unit.targets]
+    return record
+
+
+def units_json(units: list[Unit], cache: dict | None = None) -> str:
+    """The units file's text; `cache` (kept by the caller between builds) holds each unit object's JSON,
+    so a rebuild serialises only the units it has not written before."""
+    if cache is None:
+        return json.dumps([unit_record(u) for u in units], ensure_ascii=False)
+    texts, fresh = [], {}
+    for unit in units:
+        hit = cache.get(id(unit))
+        if hit is None or hit[0] is not unit:
+            hit = (unit, json.dumps(unit_record(unit), ensure_ascii=False))
+        fresh[id(unit)] = hit  # the unit itself is held, so its id cannot be reused while cached
+        texts.append(hit[1])
+    cache.clear()
+    cache.update(fresh)
+    return "[" + ", ".join(texts) + "]"
+
+
+def write_parts(folder: Path, units: list[Unit], report: dict, embedder: Embedder,
+                known: dict[str, np.ndarray], known_token: dict[str, list[str]] | None = None,
+                new_words: set[str] | None = None, progress: bool = False,
+                token_cache: dict[str, list[str]] | None = None, record_cache: dict | None = None) -> dict:
+    """Every part of an index but its meta file, into `folder`; returns what was embedded and reused."""
+    import bm25s
+    import faiss
+
+    add_domain_words(units)
+    vectors, embedded = embed_reusing(units, embedder, known, progress=progress)
+    store = _faiss_index(vectors.shape[1], len(units))
+    store.add(vectors)
+    (folder / FAISS_DIR).mkdir()
+    # the file name is the one llama-index's FaissVectorStore persists to (a plain faiss index)
+    faiss.write_index(store, str(folder / FAISS_DIR / "default__vector_store.json"))
+    tokens = tokens_reusing(units, known_token or {}, new_words)
+    retriever = bm25s.BM25()
+    retriever.index(tokens, show_progress=False)
+    retriever.save(str(folder / BM25_DIR), show_progress=False)
+    (folder / UNITS).write_text(units_json(units, record_cache), encoding="utf-8")
+    catalog = Catalog.from_units(units)
+    (folder / CATALOG).write_text(json.dumps(catalog.to_dict(), ensure_ascii=False), encoding="utf-8")
+    (folder / REPORT).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    keys = [token_key(u) for u in units]
+    (folder / TOKENS).write_text(json.dumps({"keys": keys, "tokens": tokens}, ensure_ascii=False), encoding="utf-8")
+    if token_cache is not None:  # the caller's copy for the next build (saves reading the file back)
+        token_cache.clear()
+        token_cache.update(zip(keys, tokens))
+    parts = {"faiss": store, "bm25": retriever, "catalog": catalog}
+    return {"embedded": embedded, "reused": len(units) - embedded, "parts": parts}
+
+
+def _write_meta(folder: Path, settings: Settings, embedder: Embedder, current_fingerprint: str, count: int,
+                errors: list[str], started: float, stats: dict) -> None:
+    (folder / META).write_text(json.dumps({
+        "fingerprint": current_fingerprint, "model": settings.model, "embedding_dim": embedder.dim,
+        "units": count, "parser": PARSER_VERSION, "index_version": INDEX_VERSION,
+        "errors": errors, "build_seconds": round(time.perf_counter() - started, 2),
+        "embedded": stats.get("embedded"), "reused": stats.get("reused"),
+        "checksums": checksums(folder),
+    }, ensure_ascii=False, indent=2))
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """The staged folder becomes the index by rename; the old one is removed only after."""
+    old = target.with_name(f".{target.name}-old")
+    if target.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build_from_units(settings: Settings, units: list[Unit], report: dict, embedder: Embedder,
+                     previous: HybridIndex | None, errors: list[str] | None = None,
+                     token_cache: dict[str, list[str]] | None = None,
+                     record_cache: dict | None = None) -> tuple[HybridIndex, dict]:
+    """A new index from parsed units (the previous index's units plus a changed document's), without
+    re-reading the corpus: vectors and tokens of unchanged units are reused, so the cost is the changed
+    document's embedding plus linear bookkeeping. Written to a temp folder and swapped in under the build
+    lock; until the swap the previous index is untouched. Call while holding `build_lock`."""
+    if not units:
+        raise IndexBuildError("发布后将没有任何可用的政策文件，已取消。")
+    started = time.perf_counter()
+    known = vectors_by_key(previous.units, previous.faiss, embedder) if previous is not None else {}
+    if not known:
+        known = known_vectors(settings.index_dir, embedder)
+    old_words = domain_words(previous.units) if previous is not None else set()
+    target = Path(settings.index_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
+    try:
+        cached = token_cache if token_cache else known_tokens(target)  # kept by the caller between builds
+        stats = write_parts(staging, units, report, embedder, known, cached,
+                            new_words=domain_words(units) - old_words, token_cache=token_cache,
+                            record_cache=record_cache)
+        parts = stats.pop("parts")
+        current = fingerprint(settings)
+        _write_meta(staging, settings, embedder, current, len(units), errors or [], started, stats)
+        _swap_in(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    # the parts just written, as load_index would read them back (without reading 10k units again)
+    log_report(report)
+    return HybridIndex(units=units, vectors=parts["faiss"], bm25=parts["bm25"], embedder=embedder,
+                       model_name=settings.model, fingerprint=current, errors=errors or [], catalog=parts["catalog"],
+                       report=report), stats
 
 
 def load_index(settings: Settings, embedder: Embedder | None = None) -> HybridIndex:

@@ -23,6 +23,7 @@ from .answer import overlap
 from .chat import Assistant, document_list
 from .examples import KIND_LABELS, generate
 from .web_eval import evaluation_tab
+from .web_library import library_tab
 
 STATIC = Path(__file__).resolve().parent / "static"
 KIND_NAMES = {"header": "文件头", "goals": "目标", "clause": "条款", "section": "章节"}
@@ -568,6 +569,7 @@ def create_web(assistant: Assistant, sessions) -> gr.Blocks:
                 page = gr.HTML(show_document(browse_choices[0][1]) if browse_choices else "", elem_id="doc-view")
                 picker.input(show_document, [picker], [page], api_visibility="private", show_progress="hidden")
             evaluation_tab(assistant, settings)
+            library_tab(assistant, demo, getattr(sessions, "store", None))  # 文件管理 (editors)
         outputs = [chatbot, state, box, saved, conversations]
         for event in (box.submit, send.click):
             event(respond, [box, chatbot, state, doc_filter, saved], outputs,
