@@ -17,13 +17,13 @@ from pathlib import Path
 
 import psutil
 
-from assistant.chat import Assistant, Session
+from assistant.chat import Assistant
 from assistant.config import Settings
 from assistant.embedding import load_embedder
 from assistant.index import build_index, load_or_build
 from eval.grader import load_gold
 
-from . import load
+from . import load, time_last_turn
 from eval.stats import percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,12 +77,7 @@ def corpus_figures(repeats: int = 3) -> dict:
     by_intent: dict[str, list[float]] = {}
     for _ in range(repeats):
         for item in items:
-            session = Session()
-            for turn in item["turns"][:-1]:
-                assistant.ask(turn, session)
-            started = time.perf_counter()
-            assistant.ask(item["turns"][-1], session)
-            by_intent.setdefault(item["type"], []).append((time.perf_counter() - started) * 1000)
+            by_intent.setdefault(item["type"], []).append(time_last_turn(assistant, item["turns"]))
     everything = [x for values in by_intent.values() for x in values]
     retrieval: dict[str, list[float]] = {}
     questions = [item["turns"][-1] for item in items]

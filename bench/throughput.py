@@ -29,17 +29,9 @@ def _pct(values: list[float]) -> dict:
 
 
 def _answer_times(assistant, items: list[dict]) -> list[float]:
-    from assistant.chat import Session
+    from bench import time_last_turn
 
-    times = []
-    for item in items:
-        session = Session()
-        for turn in item["turns"][:-1]:
-            assistant.ask(turn, session)
-        started = time.perf_counter()
-        assistant.ask(item["turns"][-1], session)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
+    return [time_last_turn(assistant, item["turns"]) for item in items]
 
 
 def child(path: str, repeats: int) -> dict:
