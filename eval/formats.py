@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import html as html_lib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from eval.synthetic import SynthDoc
+if TYPE_CHECKING:  # annotations only: the generator imports this module to write its documents
+    from eval.synthetic import SynthDoc
 
 FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
