@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 import re
 
-import httpx
-
 from .units import Unit
 
 log = logging.getLogger(__name__)
@@ -53,6 +51,8 @@ def check_citations(text: str, units: list[Unit]) -> tuple[str, list[Unit]]:
 def phrase(question: str, units: list[Unit], *, base_url: str, model: str, api_key: str = "",
            timeout: float = 30.0) -> tuple[str, list[Unit]]:
     """The LLM's answer with checked citations; raises GenerationError when it cannot be used."""
+    import httpx  # only when an LLM is configured: the extractive path never pays for the import
+
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     payload = {"model": model, "messages": build_messages(question, units), "temperature": 0, "stream": False}
     try:
