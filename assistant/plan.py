@@ -340,8 +340,8 @@ def clause_actors(unit: Unit, topic: str) -> tuple[str, list[str]]:
     quoted, and the actors of every sentence are named."""
     best: tuple[float, str] = (-1.0, "")
     everyone: list[str] = []
-    for sentence in re.split(r"(?<=[。；])|\n", unit.body):
-        sentence = re.sub(r"^第[一二三四五六七八九十百零〇]+条\s*", "", sentence.strip())
+    for sentence in sentences(unit.body):
+        sentence = re.sub(r"^第[一二三四五六七八九十百零〇]+条\s*", "", sentence)
         actors = _actors_in(sentence) if sentence else []
         if actors:
             everyone.extend(a for a in actors if a not in everyone)
@@ -426,8 +426,19 @@ _TIME_LIMIT = re.compile(
     r"[一二三四五六七八九十百\d]+个?(工作日|日|天|个月|年)(内|以内|之内|前|届满)|有效期|期满前")
 
 
+def sentences(text: str) -> list[str]:
+    """A text's sentences: split after 。 and ； and at line ends, stripped, empty ones dropped."""
+    return [s.strip() for s in re.split(r"(?<=[。；])|\n", text) if s.strip()]
+
+
+def best_sentence(units: list[Unit], topic: str, pattern: re.Pattern) -> tuple[float, str, Unit] | None:
+    """(overlap, sentence, unit): of these units' sentences matching `pattern`, the one closest to the topic."""
+    scored = [(overlap(topic, s), s, unit) for unit in units for s in sentences(unit.text) if pattern.search(s)]
+    return max(scored, key=lambda t: t[0]) if scored else None
+
+
 def dated_sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[。；])|\n", text) if s.strip() and _TIME_LIMIT.search(s)]
+    return [s for s in sentences(text) if _TIME_LIMIT.search(s)]
 
 
 def _dated_sentence(unit: Unit, topic: str = "") -> str:
@@ -439,13 +450,10 @@ def dated_elsewhere(plan: Plan, ctx: Context, composer: Composer) -> list[str]:
     """A time limit the question's topic finds in any retrieved unit (closing paragraphs, notices, articles)."""
     q = plan.question
     topic = q.topic or q.text
-    scored = []
-    for hit in _search(plan, ctx, topic)[:6]:
-        for sentence in dated_sentences(hit.unit.text):
-            scored.append((overlap(topic, sentence), sentence, hit.unit))
-    if not scored:
+    best = best_sentence([hit.unit for hit in _search(plan, ctx, topic)[:6]], topic, _TIME_LIMIT)
+    if best is None:
         return []
-    score, sentence, unit = max(scored, key=lambda t: t[0])
+    score, sentence, unit = best
     if score < 0.25:
         return []
     return [f"{where(unit)}写明：“{sentence}” {composer.cite(unit)}"]
@@ -581,12 +589,10 @@ def named_task(plan: Plan, ctx: Context) -> Unit | None:
 
 def numbers_in_units(plan: Plan, units: list[Unit], composer: Composer) -> tuple[str, bool]:
     """Quote the sentence of these units that states a number, if one does."""
-    topic = plan.question.topic or plan.question.text
-    scored = [(overlap(topic, sentence), sentence.strip(), unit) for unit in units
-              for sentence in re.split(r"(?<=[。；])|\n", unit.text) if _NUMBER.search(sentence)]
-    if not scored:
+    best = best_sentence(units, plan.question.topic or plan.question.text, _NUMBER)
+    if best is None:
         return "", False
-    _, sentence, unit = max(scored, key=lambda t: t[0])
+    _, sentence, unit = best
     return f"{where(unit)}写明：“{sentence}” {composer.cite(unit)}", True
 
 
@@ -594,14 +600,10 @@ def numbers_in_text(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, 
     """A number asked for that no goal table holds: quote the sentence of the best clause that states it."""
     q = plan.question
     topic = q.topic or q.text
-    scored = []
-    for hit in _search(plan, ctx, topic)[:5]:
-        for sentence in re.split(r"(?<=[。；])|\n", hit.unit.text):
-            if _NUMBER.search(sentence):
-                scored.append((overlap(topic, sentence), sentence.strip(), hit.unit))
-    if not scored:
+    best = best_sentence([hit.unit for hit in _search(plan, ctx, topic)[:5]], topic, _NUMBER)
+    if best is None:
         return "", False
-    score, sentence, unit = max(scored, key=lambda t: t[0])
+    score, sentence, unit = best
     measured = q.topic.split()[-1] if q.topic else ""
     if score < 0.3 or (len(measured) >= 2 and overlap(measured, sentence) < 0.5):
         return "", False
