@@ -23,6 +23,8 @@ _LAST_CLAUSE = re.compile(r"最后一[条项]|编到(了)?第几|第几条")
 _DEADLINE = re.compile(r"20\d{2}年(\d{1,2}月(底|末|中旬|上旬|下旬|\d{1,2}日)?|底|年底|末)|持续推进|长期坚持|常态化推进")
 _VALUE = re.compile(r"(\d+(?:\.\d+)?)\s*(万件|万元|亿元|万人|件|家|个|项|次|%|％|人|所|座|元|天|小时)")
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?)(新区|自治区|特别行政区|省|市|区|县)(?![\u4e00-\u9fff]{0,2}(局|委|办|院|处|中心|会|政府))")
+_GENERIC_LONGEST_FIRST = sorted(lexicon.GENERIC_WORDS, key=len, reverse=True)
+_PLACE_LEADS_LONGEST_FIRST = sorted(lexicon.PLACE_LEADS, key=len, reverse=True)
 WEAK_DOC_PARTS = {"genre", "title_word", "year_genre", "subject", ""}
 
 
@@ -147,7 +149,7 @@ def missing_document(catalog: Catalog, text: str, regions: list[Mention]) -> str
         words = text[max(near[0].end, match.start()):match.end()]
         words = re.sub(r"今年|明年|去年|这份|那份|这个|那个|\d+\s*年|的", "", words)
         distinctive = words.removesuffix(match.group(2))
-        for generic in sorted(lexicon.GENERIC_WORDS, key=len, reverse=True):
+        for generic in _GENERIC_LONGEST_FIRST:
             distinctive = distinctive.replace(generic, "")
         if len(distinctive) < 2:  # "丹原的工作要点": a genre alone names the region's plan, whatever its title
             continue
@@ -234,10 +236,9 @@ def place_names(text: str) -> list[str]:
 
     _jieba()
     places = [w for w, flag in posseg.lcut(text) if flag == "ns" and len(w) >= 2]
-    leads = sorted(lexicon.PLACE_LEADS, key=len, reverse=True)
     for match in _PLACE.finditer(text):
         place = match.group(0)
-        lead = next((w for w in leads if place.startswith(w) and len(place) - len(w) >= 3), "")
+        lead = next((w for w in _PLACE_LEADS_LONGEST_FIRST if place.startswith(w) and len(place) - len(w) >= 3), "")
         places.append(place[len(lead):])
     return list(dict.fromkeys(places))
 
