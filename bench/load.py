@@ -78,22 +78,13 @@ def conversations(gold: Path) -> list[dict]:
 
 
 def play(client: httpx.Client, base: str, item: dict, latencies: list[float], errors: list[str]) -> dict | None:
+    """A whole conversation on one connection; its last answer, or None at the first failed turn."""
     session_id = None
     answer = None
     for turn in item["turns"]:
-        started = time.perf_counter()
-        try:
-            response = client.post(f"{base}/api/ask", json={"question": turn, "session_id": session_id}, timeout=60)
-        except httpx.HTTPError as exc:
-            errors.append(f"{item['id']}: {exc!r}")
+        answer = _turn(base, turn, session_id, latencies, errors, item["id"], post=client.post, timeout=60)
+        if answer is None:
             return None
-        latencies.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            errors.append(f"{item['id']}: HTTP {response.status_code}")
-            return None
-        answer = response.json()
-        if session_id is not None and answer["session_id"] != session_id:
-            errors.append(f"{item['id']}: session id changed")
         session_id = answer["session_id"]
     return answer
 
@@ -139,11 +130,11 @@ def run(base: str, gold: Path, users: int = 24, rounds: int = 3, time_limit: flo
 # --------------------------------------------------------------------------- several workers, one database
 
 def _turn(base: str, question: str, session_id: str | None, latencies: list[float], errors: list[str],
-          label: str) -> dict | None:
-    """One question on a new connection (so that any worker may take it)."""
+          label: str, post=httpx.post, timeout: float = 120) -> dict | None:
+    """One question; by default on a new connection (so that any worker may take it)."""
     started = time.perf_counter()
     try:
-        response = httpx.post(f"{base}/api/ask", json={"question": question, "session_id": session_id}, timeout=120)
+        response = post(f"{base}/api/ask", json={"question": question, "session_id": session_id}, timeout=timeout)
     except httpx.HTTPError as exc:
         errors.append(f"{label}: {exc!r}")
         return None
