@@ -414,8 +414,7 @@ def test_embed_loader_on_a_sample_intranet_page(app, browser, tmp_path, size):
     frame_element = page.locator(".pqa-panel iframe")
     assert frame_element.get_attribute("src") == app["base"] + "/?embed=1"
     frame = page.frame_locator(".pqa-panel iframe")
-    # a cross-site iframe has its own (empty) HTTP cache: the first load fetches every page asset again
-    frame.locator("#question textarea").wait_for(timeout=150_000)
+    frame.locator("#question textarea").wait_for(timeout=60_000)
     frame.locator("#question textarea").fill(LEAD)
     frame.locator("#send").click()
     frame.locator("#chat .reply .actions").first.wait_for(timeout=60_000)
