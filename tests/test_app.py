@@ -86,8 +86,7 @@ def test_embed_page_iframe(server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 1200})
     page.goto(embed.as_uri(), wait_until="load")
     frame = page.frame_locator("#assistant")
-    # a cross-site iframe has its own (empty) HTTP cache: the first load fetches every page asset again
-    frame.locator("#question textarea").wait_for(timeout=150_000)
+    frame.locator("#question textarea").wait_for(timeout=60_000)
     ask_and_check(frame, "数据知识产权试点由哪个部门牵头？", "办公室")
     page.close()
 
