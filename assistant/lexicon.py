@@ -111,7 +111,7 @@ ELLIPSIS = [r"呢[？?]?$", r"^那", r"^换成", r"^下一年", r"^明年", r"^�
 # words a question may put right before a place name ("换成X市", "看看X区"): not part of the name
 PLACE_LEADS = ("换成", "换到", "改成", "改为", "看看", "问问", "问下", "那么", "那", "关于", "对于", "还有", "其中", "查查", "帮我看看")
 
-RELATIVE_YEARS = {"今年": 0, "本年": 0, "当年": 0, "明年": 1, "下一年": 1, "次年": 1, "去年": -1, "上一年": -1}
+RELATIVE_YEARS = {"今年": 0, "本年": 0, "明年": 1, "下一年": 1, "次年": 1, "去年": -1, "上一年": -1}
 
 # topics outside policy documents: a question made only of these and ask words is out of domain
 GENERIC_WORDS = set(

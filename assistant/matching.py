@@ -21,6 +21,7 @@ from .normalize import normalize
 # level words that may open a department name; dropping them gives the name's core
 LEVELS = ("国家", "省", "市", "区", "县", "镇", "乡", "街道")
 LEVEL_CHARS = "国省市区县"
+NOT_LEVEL_WORDS = ("市场", "区域", "县域")  # words that open with a level character but are no level
 # unit-name suffixes and the short character people use for them (委员会 → 委)
 SUFFIX_SHORT = {
     "管理委员会": "管委会", "委员会": "委", "办公室": "办", "办公厅": "办", "人民政府": "政府",
@@ -42,6 +43,13 @@ CONTRACTIONS = (
     ("街道办事处", "街道"), ("街道办事处", "街道办"),
 )
 GENERIC_UNITS = set(SUFFIX_SHORT) | set(SUFFIX_SHORT.values()) | set(UNIT_SUFFIXES)
+# internal offices called by their last word (监测预警科 → 预警科, 知识产权保护处 → 保护处)
+OFFICE_SUFFIXES = ("科", "处", "室")
+GENERIC_OFFICE_WORDS = ("管理", "服务", "综合", "工作", "业务", "事务", "办公")
+# words that follow a department's name in a question ("X管的", "X牵头"): a guessed name ending right
+# before one ends at a word boundary even where the dictionary joins the two (局管, 处理)
+NAME_FOLLOWERS = ("管", "负责", "牵头", "挑头", "前头", "配合", "参与", "协办", "指导", "主管", "主抓", "抓", "办",
+                  "干", "承担", "落实", "对口", "分管", "名下", "手上", "有份", "的")
 # names that are collective, not one department: they get no generated short forms
 COLLECTIVE = re.compile(r"^(各|有关|相关|全体|其他|其它)|成员单位$|各有关")
 # indicator qualifiers people leave out, and measure words that close an indicator name
@@ -128,7 +136,7 @@ def split_prefix(name: str) -> tuple[str, str]:
     if prefix and len(name) - len(prefix) >= 2:
         return prefix, name[len(prefix):]
     for level in LEVELS:
-        if name.startswith(level) and len(name) - len(level) >= 2:
+        if name.startswith(level) and len(name) - len(level) >= 2 and not name.startswith(NOT_LEVEL_WORDS):
             return level, name[len(level):]
     return "", name
 
@@ -197,9 +205,15 @@ def short_forms(name: str, kind: str = "department", region: str = "") -> list[s
             tail = core[at + 1:]
             if unit_suffix(tail) and len(tail) >= 3 and tail not in GENERIC_UNITS:
                 add(tail)
-    # a centre is called by its last words (知识产权保护中心 → 保护中心)
+    # a centre is called by its last words (知识产权保护中心 → 保护中心), an office by its last word
     if core.endswith("中心") and len(core) >= 6:
         add(core[-4:])
+    if name.endswith(OFFICE_SUFFIXES) and len(core) >= 5:
+        from .normalize import tokenize
+
+        words = tokenize(name[:-1], whole_words=True)
+        if len(words) >= 2 and len(words[-1]) >= 2 and words[-1] not in GENERIC_OFFICE_WORDS:
+            add(words[-1] + name[-1])
     levels = []
     if prefix:
         chain = region_chain(prefix)
@@ -511,7 +525,8 @@ class NameMatcher:
         unless the text on the other side starts a word of its own (经信委 | 任务, not 委任)."""
         words = _word_table()
         after, before = text[m.end: m.end + 2], text[max(0, m.start - 2): m.start]
-        if m.end < len(text) and text[m.end - 1: m.end + 1] in words and not (len(after) == 2 and after in words):
+        if m.end < len(text) and text[m.end - 1: m.end + 1] in words and not (len(after) == 2 and after in words) \
+                and not text.startswith(NAME_FOLLOWERS, m.end):
             return False
         if m.start > 0 and text[m.start - 1: m.start + 1] in words and text[m.start - 1] not in LEVEL_CHARS \
                 and not (len(before) == 2 and before in words):

@@ -765,9 +765,37 @@ def list_part(plan: Plan, state: DialogueState, ctx: Context, composer: Composer
             first = dated[0]
             return (f"共 {len(units)} 项，其中最早到期的是{where(first)}，完成时限 **{first.deadline}** "
                     f"{composer.cite(first)}"), True, units
-    if not units:
+    others = _other_roles(plan, ctx, units)
+    if not units and not others:
         return "", False, []
-    return _render_list(units, how, composer, q.count) + (f"\n\n{note}" if note else ""), True, units
+    text = _render_list(units, how, composer, q.count) if units else f"文件中没有{how}任务。"
+    if others:
+        dept = plan.departments[0]
+        lines = [f"{i}. {where(u)}（{dept}：{role_of(u, dept)}{'；' + u.deadline if u.deadline else ''}） "
+                 f"{composer.cite(u)}" for i, u in enumerate(others, 1)]
+        text += f"\n\n{'另外，' if units else ''}「{dept}」以其他角色出现在以下 {len(others)} 项任务中：\n" + "\n".join(lines)
+    return text + (f"\n\n{note}" if note else ""), True, units
+
+
+def _other_roles(plan: Plan, ctx: Context, units: list[Unit]) -> list[Unit]:
+    """The clauses that name the department asked about in a role the question did not ask for: a list
+    by role ("X牵头的", "X配合的") is completed by them, each with X's role, so that no clause naming
+    X is silently left out."""
+    q = plan.question
+    if not plan.departments or not q.roles or len(plan.departments) > 1 or _deadline_filter(plan) \
+            or q.sections or (plan.follow_up and q.pronoun):
+        return []
+    dept = plan.departments[0]
+    chosen = {u.unit_id for u in units}
+    return [u for d in (plan.docs or list(ctx.clauses)) for u in ctx.clauses.get(d, [])
+            if u.unit_id not in chosen and any(same_unit(dept, n) for n in roles_of(u))]
+
+
+def role_of(unit: Unit, dept: str) -> str:
+    """The department's role in a clause, in the document's words (牵头, 负责, 配合, 指导, 国家层面对口)."""
+    label = next((label for key, label in ROLE_LABELS if any(same_unit(dept, n) for n in getattr(unit, key))), "")
+    named_lead = any(r.lead for r in unit.responsibilities) or "牵头" in unit.text
+    return "负责" if label == "牵头" and not named_lead else label
 
 
 def task_run(clauses: list[Unit]) -> list[Unit]:
@@ -812,12 +840,12 @@ _ENACTED_BY = re.compile(r"[\u4e00-\u9fff]{0,10}人民代表大会常务委员�
 
 def header_fact(header: Unit, key: str, ctx: Context):
     """A header fact, with the fallbacks the text allows: 印发 → the page's 发布日期, 发文机关 → the body that
-    enacted a law (history lines), 施行日期 → "自…起施行"."""
+    enacted a law (history lines), 施行日期 → "自…起施行", 印发机关 without a 版记 → the issuer itself."""
     facts = header.facts
     value = facts.get(key)
     if value:
         return value
-    if key == "issuers":
+    if key in ("issuers", "printer"):
         value = facts.get("issuer")
         if not value:
             found = _ENACTED_BY.findall(header.text + " " + " ".join(map(str, facts.get("history", []) or [])))

@@ -20,7 +20,7 @@ from .header import _DATE_LINE, _PRINT_LINE, _TRAILER, merge_meta, notice_title,
 from .normalize import CN_DIGITS, cn_number, cn_to_int
 from .roles import Responsibility, _looks_like_units, _split_units, _unique, find_responsibilities, parse_responsibility
 
-PARSER_VERSION = "units-6"
+PARSER_VERSION = "units-8"
 
 @dataclass
 class Target:
@@ -117,6 +117,21 @@ _TARGET = re.compile(
     r"(?P<qual>以上|左右)?"
 )
 _GOAL_YEAR = re.compile(r"到\s*(20\d{2})\s*年")
+_DATED_GOAL_VERBS = ("达到", "超过", "不低于", "不少于")
+
+
+def dated_targets(text: str, scope: str) -> list[Target]:
+    """Numeric goals a task states in its own prose ("到2020年，秸秆综合利用率达到85%以上"): only in a
+    sentence that names the year it is due and with a verb that sets a level, so that counts of work
+    ("建设3个中心") stay plain text."""
+    targets = []
+    for sentence in re.split(r"[。；;]", text):
+        year = _GOAL_YEAR.search(sentence)
+        if not year:
+            continue
+        targets += [t for t in parse_targets(sentence[year.end():], int(year.group(1)), scope)
+                    if any(verb in t.text for verb in _DATED_GOAL_VERBS)]
+    return targets
 
 
 def parse_targets(paragraph: str, year: int | None, scope: str) -> list[Target]:
@@ -763,7 +778,7 @@ def _parse_statute(doc: Document, lines: list[str], result: ParseResult, b: _Bui
         found, deadline = reader.read(text)
         # an article under a 目标 chapter states the numeric goals, as a plan's goal paragraphs do
         targets = parse_targets(text, _goal_year(text, doc.year), doc.region) \
-            if "目标" in current_section.rsplit(" > ", 1)[-1] else []
+            if "目标" in current_section.rsplit(" > ", 1)[-1] else dated_targets(text, doc.region)
         b.add("clause", f"第{numeral}条", current_section, text, f"{key_prefix}{number}", number=number,
               title=_clause_title(body), deadline=deadline, responsibilities=found, targets=targets,
               **_role_fields(found))
@@ -853,15 +868,31 @@ class _Node:
         return self.rest.endswith(("：", ":"))
 
 
+def _subheadings(items: list[tuple | None]) -> set[int]:
+    """Lines that head a group of tasks numbered in the same style ("（一）推进国际合作" directly above
+    "（一）推广专利开放许可。…（…负责）"): a bare heading followed at once by a task of its own marker
+    style, at least twice and numbered on from one another, sits one level above those tasks."""
+    def bare(rest: str) -> bool:
+        return len(rest) <= 30 and not re.search(r"[。；;，,：:]", rest) and not find_responsibilities(rest)
+
+    found = [i for i in range(len(items) - 1) if items[i] and items[i + 1] and items[i][0] == items[i + 1][0]
+             and bare(items[i][3]) and not bare(items[i + 1][3])]
+    numbers = [items[i][1] for i in found]
+    return set(found) if len(found) >= 2 and numbers == list(range(numbers[0], numbers[0] + len(numbers))) else set()
+
+
 def _tree(lines: list[str]) -> _Node:
     root = _Node(-1, 0, "", "", "")
     stack = [root]
-    for line in lines:
-        item = _item(line)
+    items = [_item(line) for line in lines]
+    raised = _subheadings(items)
+    for at, (line, item) in enumerate(zip(lines, items)):
         if item is None:
             stack[-1].items.append(line)
             continue
         level, number, label, rest = item
+        if at in raised:
+            level -= 0.5
         while stack[-1].level >= level:
             stack.pop()
         node = _Node(level, number, label, rest, line)
@@ -1024,7 +1055,8 @@ class _PlanParser:
         for r in found:
             if r.raw:
                 clean = clean.replace(r.raw, "")
-        targets = parse_targets(text, _goal_year(text, self.doc.year), self.doc.region) if goal else []
+        targets = parse_targets(text, _goal_year(text, self.doc.year), self.doc.region) if goal \
+            else dated_targets(text, self.doc.region)
         unit = self.b.add("clause", label, section, text, None, number=number,
                           title=title or _clause_title(clean), deadline=deadline, responsibilities=found,
                           targets=targets, **_role_fields(found))
