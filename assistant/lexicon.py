@@ -90,6 +90,15 @@ META_FIELDS: list[tuple[list[str], str, str]] = [
     ([r"附件"], "attachments", "附件"),
 ]
 
+# kinds of section asked for in other words than the heading ("总体要求" for a 总体思路 paragraph):
+# question pattern → heading words, tried in order, first in the headings, then in the text
+SECTION_KINDS: list[tuple[str, tuple[str, ...]]] = [
+    (r"总体要求|总体思路|指导思想|总的思路|总体考虑|什么样的一年|基本原则",
+     ("总体要求", "总体思路", "指导思想", "基本原则")),
+    (r"落实(工作)?.{0,6}要求|工作要求|保障措施|组织实施|保障方面",
+     ("保障措施", "工作要求", "组织实施", "组织保障")),
+]
+
 # words that only frame a question; removed before the rest is used as the retrieval topic
 FILLERS = [
     r"请问", r"請問", r"烦请明确", r"请予核实", r"请告知", r"请列明", r"请逐条列明", r"请提供", r"帮我(查一下|看一下|看看|找下|查)?",

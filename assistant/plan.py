@@ -173,6 +173,11 @@ def _refusal_reason(q: Question, plan: Plan, ctx: Context) -> str:
         named = _departments_of(ctx, plan.docs)
         hint = f"该文件中有分工的单位有：{'、'.join(named[:12])}{'等' if len(named) > 12 else ''}。" if plan.docs and named else ""
         return f"{where_}中没有提到「{name}」，也没有给它分工。{hint}"
+    named = [d for d in plan.docs if ctx.catalog.doc(d).years]
+    if q.doc_years and named and all(y not in _title_years(ctx, d) for y in q.doc_years for d in named):
+        have = "；".join(f"《{ctx.title(d)}》" for d in named)
+        region = ctx.catalog.doc(named[0]).region
+        return f"文件库中没有{region}{q.doc_years[0]}年的这类文件（现有的是{have}）。"
     if plan.years:
         scope = plan.docs or [d.doc_id for d in ctx.catalog.docs]
         covered = set().union(*(_doc_years(ctx, d) for d in scope)) if scope else set()
@@ -184,6 +189,14 @@ def _refusal_reason(q: Question, plan: Plan, ctx: Context) -> str:
                         if len(plan.docs) == 1 else f"所指文件没有涉及{missing[0]}年的内容。")
             return f"文件库中没有涉及{missing[0]}年的文件。"
     return ""
+
+
+def _title_years(ctx: Context, doc_id: str) -> list[int]:
+    """The years a document's title covers (its issue year when the title names none)."""
+    from .header import years_of
+
+    entry = ctx.catalog.doc(doc_id)
+    return years_of(entry.title) or entry.years
 
 
 def _topic_without(q: Question, words: list[str]) -> str:
@@ -487,6 +500,13 @@ def _targets(ctx: Context, docs: list[str], indicators: list[str]) -> list[tuple
             for t in u.targets if t.indicator in wanted or any(i in t.indicator or t.indicator in i for i in wanted)]
 
 
+def _goal_ahead(ctx: Context, doc_id: str, goal_year: int | None, asked: int) -> bool:
+    """A multi-year plan's goal for a later year of its own period answers for an earlier year of it
+    ("今年" of a 2026—2028 plan whose table gives 2028 only): the plan sets no nearer goal."""
+    years = _title_years(ctx, doc_id)
+    return bool(goal_year and years and min(years) <= asked < goal_year <= max(years))
+
+
 def target_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool, str]:
     """(text, answered, refusal reason)."""
     q = plan.question
@@ -508,10 +528,12 @@ def target_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool
     available = sorted({t.year for _, t in found if t.year})
     if plan.years:
         dated = [(u, t) for u, t in found if t.year in plan.years]
-        if not dated:
+        ahead = [(u, t) for u, t in found if not dated and _goal_ahead(ctx, u.doc_id, t.year, plan.years[0])]
+        if not dated and not ahead:
             return "", False, (f"文件中{plan.indicators[0]}只有{'、'.join(map(str, available))}年的目标，"
                                f"没有{plan.years[0]}年的。")
-        found = dated
+        found = dated or ahead
+    ahead_note = f"文件没有单列{plan.years[0]}年的目标，规划期内定的是：\n" if plan.years and not dated else ""
     lines = []
     for unit, target in found:
         year = f"{target.year}年" if target.year else ""
@@ -519,7 +541,7 @@ def target_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool
         scope = f"{target.scope}：" if target.scope else ""
         lines.append(f"{scope}{target.indicator} {year}{kind}目标 **{target.value_text}**"
                      f"（《{unit.doc_title}》）{composer.cite(unit)}")
-    text = "\n".join(f"- {line}" for line in lines)
+    text = ahead_note + "\n".join(f"- {line}" for line in lines)
     if q.confirm and q.values:
         said = re.sub(r"\s", "", q.values[0]).replace("％", "%")
         truths = {t.value_text for _, t in found}
@@ -929,8 +951,10 @@ def section_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, boo
     name = q.sections[0]
     units = [u for u in ctx.units if (not plan.docs or u.doc_id in plan.docs) and u.kind != "header"
              and name in u.section]
-    if not units:
-        return "", False, []
+    if not units:  # no heading of that name: the paragraph that states it ("总体思路是：…")
+        said = [u for u in ctx.units if (not plan.docs or u.doc_id in plan.docs) and u.kind != "header"
+                and name in u.text]
+        return (open_part(plan, said[:3], composer)[0], True, said[:3]) if said else ("", False, [])
     lines = []
     for i, unit in enumerate(units[:30], 1):
         text = unit.title or excerpt(unit, q.topic or name, limit=80)

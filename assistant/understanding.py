@@ -43,7 +43,8 @@ class Question:
     indicators: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
-    relative_years: list[int] = field(default_factory=list)  # offsets: 今年 0, 明年 +1
+    relative_years: list[int] = field(default_factory=list)  # offsets: today 0, next year +1
+    doc_years: list[int] = field(default_factory=list)  # years that name a document ("杉门区26年那份要点")
     clause_numbers: list[int] = field(default_factory=list)
     clause_shift: int = 0  # 上一条 -1, 下一条 +1
     last_clause: bool = False  # 最后一条 / 编到第几条
@@ -208,6 +209,21 @@ def _region_years(text: str, catalog: Catalog, mentions: list[Mention]) -> list[
     return years
 
 
+_NAMING_YEAR = re.compile(r"\s*(?:20)?(\d{2})\s*年度?\s*(?:的|那份|这份|那个|的那份)?\s*(?:知识产权)?(?:工作要点|要点|行动方案|实施方案|"
+                          r"实施办法|方案|计划|规划|文件)")
+
+
+def _naming_years(text: str, mentions: list[Mention]) -> list[int]:
+    """A year written between a region and a genre word names the document ("杉门区26年那份要点"), so it is
+    checked against the years the documents' titles cover, not against every year their text mentions."""
+    years = []
+    for m in mentions:
+        after = _NAMING_YEAR.match(text[m.end:])
+        if after:
+            years.append(2000 + int(after.group(1)))
+    return list(dict.fromkeys(years))
+
+
 _DEPT_TAIL = re.compile(r"(委员会|办公室|管委会|检察院|法院|海关|街道|集团|政府|协会|支队|分局|中心|银行|局|委|办(?!法|理|好)|院|处|科|署|厅|司|部(?!门))")
 # 和 inside a name (发展和改革委员会, 住房和城乡建设…) joins, it does not separate: the words after it come from
 # the contraction table
@@ -305,6 +321,8 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     years, relative = _years(_blank(text, numbers), catalog)
     years += [y for y in _region_years(text, catalog, doc_mentions + catalog.find_regions(text)) if y not in years]
     q.years, q.relative_years = years, relative
+    q.doc_years = _naming_years(text, [m for m in doc_mentions if m.part in ("region", "issuer")]
+                                + catalog.find_regions(text))
     q.docs, q.ambiguous_docs = _resolve_docs(catalog, doc_mentions, years)
     q.strong_doc = any(getattr(m, "part", "") not in WEAK_DOC_PARTS | {"region"} for m in doc_mentions)
     q.departments = list(dict.fromkeys(m.key for m in sorted(dept_mentions, key=lambda m: m.start)))
@@ -339,7 +357,7 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     if q.deadlines and "list" not in q.asks and re.search(r"哪(些|几)", text):  # "6月底前要交差的…有哪些"
         q.asks.append("list")
     q.values = [m.group(0) for m in _VALUE.finditer(text) if not re.match(r"20\d{2}", m.group(0))]
-    q.sections = _sections(catalog, text, q.docs)
+    q.sections = _sections(catalog, text, q.docs) or _section_kind(catalog, text, q.docs, vocabulary)
     spans += [(m.start(), m.end()) for m in _DEADLINE.finditer(text)]
     q.absent_departments = _absent_departments(text, spans, vocabulary) if vocabulary else []
     entity_spans = [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions]
@@ -383,6 +401,20 @@ def _sections(catalog: Catalog, text: str, docs: list[str]) -> list[str]:
                     or before.endswith(("“", "\"", "「")):
                 found.append(name)
     return sorted(found, key=len, reverse=True)
+
+
+def _section_kind(catalog: Catalog, text: str, docs: list[str], vocabulary: str) -> list[str]:
+    """A kind of section asked for in other words (总体要求 → the 总体思路 heading or paragraph)."""
+    for pattern, words in lexicon.SECTION_KINDS:
+        if not re.search(pattern, text):
+            continue
+        headings = [normalize(h) for d in (docs or list(catalog.sections)) for h in catalog.sections.get(d, [])]
+        for word in words:
+            named = [h for h in headings if word in h]
+            if named:
+                return [word]
+        return [w for w in words if w in vocabulary][:1]
+    return []
 
 
 def _bigrams(text: str) -> set[str]:
