@@ -200,10 +200,8 @@ def _title_years(ctx: Context, doc_id: str) -> list[int]:
 
 
 def _topic_without(q: Question, words: list[str]) -> str:
-    topic = q.topic
-    for word in words:
-        topic = topic.replace(word, " ")
-    return topic.strip()
+    """The topic without the words of these names (a name may come split into several topic words)."""
+    return " ".join(w for w in q.topic.split() if not any(w in word for word in words))
 
 
 def _departments_of(ctx: Context, docs: list[str]) -> list[str]:
@@ -632,7 +630,8 @@ def numbers_in_text(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, 
     return f"{where(unit)}写明：“{sentence}” {composer.cite(unit)}", True
 
 
-_NUMBER = re.compile(r"\d+(\.\d+)?\s*(万件|万元|亿元|万人|件|家|个|项|次|%|人|所|座|元|批|天|日|毫米|吨|年)|"
+# a stated quantity; a year (2027年) and a day of a date (1月9日) are no quantity
+_NUMBER = re.compile(r"(?<![\d.])(?!(?:19|20)\d{2}\s*年)(?<!月)\d+(\.\d+)?\s*(万件|万元|亿元|万人|件|家|个|项|次|%|人|所|座|元|批|天|日|毫米|吨|年)|"
                      r"[一二三四五六七八九十百千万两]+(分之[一二三四五六七八九十]+|个?(件|家|项|次|批|天|日|月|年|人|所))|百分之")
 
 
@@ -1019,7 +1018,7 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
         elif ask == "target":
             if not plan.indicators and ("open" in plan.asks or "list" in plan.asks):
                 continue
-            task = named_task(plan, ctx) if q.loose_indicators or not plan.indicators else None
+            task = named_task(plan, ctx)  # a task named more fully than any indicator
             if task:
                 text, ok = numbers_in_units(plan, [task], composer)
                 reason = reason or f"{where(task)}没有写明这一数字。"

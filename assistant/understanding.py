@@ -225,10 +225,10 @@ def _naming_years(text: str, mentions: list[Mention]) -> list[int]:
 
 
 _DEPT_TAIL = re.compile(r"(委员会|办公室|管委会|检察院|法院|海关|街道|集团|政府|协会|支队|分局|中心|银行|局|委|办(?!法|理|好)|院|处|科|署|厅|司|部(?!门))")
-# 和 inside a name (发展和改革委员会, 住房和城乡建设…) joins, it does not separate: the words after it come from
-# the contraction table
+# 和 separates two names where a unit suffix ends the first (区财政局和区商务委) or, outside the contraction
+# table's words, a level word opens the second; inside a name (发展和改革委员会, 市规划和自然资源局) it joins
 _NAME_AND = "|".join(sorted({long.split("和", 1)[1] for long, _ in CONTRACTIONS if "和" in long}, key=len, reverse=True))
-_CUT = re.compile(rf".*(在|里|裡|的|是|和(?!{_NAME_AND})|与|及|中|对|由|让|给|把|被|有|问|看|跟|同|请|了|那边|这边|呢|吗|，|,)")
+_CUT = re.compile(rf".*(在|里|裡|的|是|(?<=[局委办处科院署厅司部室队心会关府组行])和|和(?!{_NAME_AND})(?=[国省市区县])|与|及|中|对|由|让|给|把|被|有|问|看|跟|同|请|了|那边|这边|呢|吗|，|,)")
 _GENERIC_UNIT = re.compile(r"^(哪|什么|那|这|各|该|其|本|全|跨|其他|责任|牵头|配合|协办|承办|主管|对口|有关|相关|一级|二级|国家层面|国家局|第)|哪|谁|什么|几")
 
 

@@ -20,7 +20,7 @@ from .header import _DATE_LINE, _PRINT_LINE, _TRAILER, merge_meta, notice_title,
 from .normalize import CN_DIGITS, cn_number, cn_to_int
 from .roles import Responsibility, _looks_like_units, _split_units, _unique, find_responsibilities, parse_responsibility
 
-PARSER_VERSION = "units-8"
+PARSER_VERSION = "units-9"
 
 @dataclass
 class Target:
@@ -1265,9 +1265,12 @@ def parse_document(doc: Document) -> ParseResult:
             result.structure = LEVEL_NAMES[2]
             header = next((u for u in units if u.kind == "header"), None)
             if header is not None:
-                extra = _header_facts(doc, [], trailer or _split_trailer(main)[1], result.warnings)
+                closing = trailer or _split_trailer(main)[1]
+                extra = _header_facts(doc, [], closing, result.warnings)
                 for key, value in extra.items():
                     header.facts.setdefault(key, value)
+                # the 版记 is quoted with the facts it gives (抄送, 印发日期, 份数)
+                header.text = "\n".join([header.text] + [line for line in closing if line not in header.text])
         else:
             if not trailer:
                 main, trailer = _split_trailer(main)

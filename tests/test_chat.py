@@ -166,7 +166,11 @@ def test_invented_two_asks_in_one_question(invented_assistant):
 
 def test_invented_sole_vs_joint(invented_assistant):
     a = ask(invented_assistant, "青溪区行动计划中区市场监督管理局单独负责的任务有哪些")
-    assert [c.label for c in a.citations] == ["第2条"]
+    primary, others = a.answer.split("以其他角色出现在以下")
+    assert "共 1 项" in primary and "第2条" in primary and a.citations[0].label == "第2条"
+    # the clauses naming it in another role follow, each with its role, never counted in the answer
+    assert "第2条" not in others and "区市场监督管理局：牵头" in others
+    assert {c.label for c in a.citations[1:]} == {"第1条", "第5条"}
 
 
 def test_invented_count_and_last_clause(invented_assistant):
@@ -226,7 +230,10 @@ def test_invented_joint_work_counts_any_role_and_co_lead_only_leads(invented_ass
     a = ask(invented_assistant, "青溪区行动计划里区财政局跟别人搭伙的有哪些")
     assert [c.split("#")[-1] for c in cited(a)] == ["3"]
     a = ask(invented_assistant, "青溪区行动计划里区财政局与其他部门共同牵头的任务有哪些")
-    assert not a.citations
+    none, others = a.answer.split("以其他角色出现在以下")
+    # it co-leads nothing; the one clause naming it is shown with its real role, not counted as co-led
+    assert "没有「区财政局」与其他单位共同牵头的任务" in none
+    assert [c.split("#")[-1] for c in cited(a)] == ["3"] and "区财政局：配合" in others
 
 
 def test_invented_department_in_the_clause_in_focus(invented_assistant):
