@@ -97,6 +97,7 @@ SECTION_KINDS: list[tuple[str, tuple[str, ...]]] = [
      ("总体要求", "总体思路", "指导思想", "基本原则")),
     (r"落实(工作)?.{0,6}要求|工作要求|保障措施|组织实施|保障方面",
      ("保障措施", "工作要求", "组织实施", "组织保障")),
+    (r"目标(部分|那部分|一节|一章|章节|那块|这块)", ("主要目标", "发展目标", "总体目标", "目标")),
 ]
 
 # words that only frame a question; removed before the rest is used as the retrieval topic

@@ -111,7 +111,8 @@ def make_plan(q: Question, state: DialogueState, ctx: Context, doc_filter: list[
         docs = list(state.docs)
     if "list" in asks and ({"target", "diff"} & set(asks)) and not (q.departments or q.deadlines or q.sections or q.count):
         asks = [a for a in asks if a != "list"]
-    plan = Plan(question=q, asks=asks, docs=docs, years=list(q.years), follow_up=follow)
+    plan = Plan(question=q, asks=asks, docs=docs, years=[y for y in q.years if not _names_document_only(q, y)],
+                follow_up=follow)
     if doc_filter:
         outside = [d for d in docs if d not in doc_filter]
         if outside:
@@ -137,6 +138,13 @@ def make_plan(q: Question, state: DialogueState, ctx: Context, doc_filter: list[
     plan.meta_fields = list(q.meta_fields) or (list(state.meta_fields) if follow and "meta" in asks else [])
     plan.refuse = _refusal_reason(q, plan, ctx)
     return plan
+
+
+def _names_document_only(q: Question, year: int) -> bool:
+    """A year written once, as part of a document's name ("桂岗2031年实施办法里…的目标"), picks the
+    document, not the year of its targets or deadlines."""
+    said = len(re.findall(rf"(?<!\d)(?:{year}|{year % 100:02d})\s*年", q.text))
+    return bool(q.docs) and year in q.doc_years and said == 1
 
 
 def _focus_year(docs: list[str], ctx: Context, state: DialogueState) -> int | None:
@@ -258,6 +266,11 @@ def select_clauses(plan: Plan, state: DialogueState, ctx: Context) -> list[Unit]
         if q.docs and not any(u.doc_id in q.docs for u in units) and state.topic:
             return _clauses_by_topic(plan, ctx, state.topic)
         return units
+    if q.sections and not (plan.follow_up and q.pronoun):  # "目标部分，X定的是哪年": within that section
+        inside = {u.unit_id for u in ctx.units if q.sections[0] in u.section and (not scope or u.doc_id in scope)}
+        hits = [h.unit for h in _search(plan, ctx, q.topic or q.text, k=30) if h.unit.unit_id in inside]
+        if hits:
+            return hits[:1]
     return _clauses_by_topic(plan, ctx, q.topic or q.text)
 
 
@@ -784,9 +797,11 @@ def list_part(plan: Plan, state: DialogueState, ctx: Context, composer: Composer
         dated = sorted((u for u in units if _month(u.deadline)), key=lambda u: _month(u.deadline))
         if dated:
             first = dated[0]
-            return (f"共 {len(units)} 项，其中最早到期的是{where(first)}，完成时限 **{first.deadline}** "
-                    f"{composer.cite(first)}"), True, units
-    others = _other_roles(plan, ctx, units)
+            earliest = f"其中最早到期的是{where(first)}，完成时限 **{first.deadline}** {composer.cite(first)}"
+            if plan.follow_up and state.listed:  # "这些里头哪条最早": the list is on screen already
+                return f"共 {len(units)} 项，{earliest}", True, units
+            return f"{_render_list(units, how, composer, q.count)}\n\n{earliest}", True, units
+    others = _other_roles(plan, state, ctx, units)
     if not units and not others:
         return "", False, []
     text = _render_list(units, how, composer, q.count) if units else f"文件中没有{how}任务。"
@@ -798,12 +813,13 @@ def list_part(plan: Plan, state: DialogueState, ctx: Context, composer: Composer
     return text + (f"\n\n{note}" if note else ""), True, units
 
 
-def _other_roles(plan: Plan, ctx: Context, units: list[Unit]) -> list[Unit]:
+def _other_roles(plan: Plan, state: DialogueState, ctx: Context, units: list[Unit]) -> list[Unit]:
     """The clauses that name the department asked about in a role the question did not ask for: a list
     by role ("X牵头的", "X配合的") is completed by them, each with X's role, so that no clause naming
     X is silently left out."""
     q = plan.question
-    if not plan.departments or not q.roles or len(plan.departments) > 1 or _deadline_filter(plan) \
+    roles = q.roles or (state.roles if plan.follow_up else [])
+    if not plan.departments or not roles or len(plan.departments) > 1 or _deadline_filter(plan) \
             or q.sections or (plan.follow_up and q.pronoun):
         return []
     dept = plan.departments[0]

@@ -224,7 +224,7 @@ def _naming_years(text: str, mentions: list[Mention]) -> list[int]:
     return list(dict.fromkeys(years))
 
 
-_DEPT_TAIL = re.compile(r"(委员会|办公室|管委会|检察院|法院|海关|街道|集团|政府|协会|支队|分局|中心|银行|局|委|办(?!法|理|好)|院|处|科|署|厅|司|部(?!门))")
+_DEPT_TAIL = re.compile(r"(委员会|办公室|管委会|检察院|法院|海关|街道|集团|政府|协会|支队|分局|中心|银行|局|委|办(?!法|理|好)|院|处|科|署|厅|司|部(?!门|分))")
 # 和 separates two names where a unit suffix ends the first (区财政局和区商务委) or, outside the contraction
 # table's words, a level word opens the second; inside a name (发展和改革委员会, 市规划和自然资源局) it joins
 _NAME_AND = "|".join(sorted({long.split("和", 1)[1] for long, _ in CONTRACTIONS if "和" in long}, key=len, reverse=True))
