@@ -1058,11 +1058,10 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
         elif ask == "structure":
             text, ok = structure_part(plan, ctx, composer)
         elif ask == "open":
-            if q.sections:
-                text, ok, listed = section_part(plan, ctx, composer)
-            elif {"lead", "deadline"} & set(plan.asks) and clauses:
+            text, ok, listed = section_part(plan, ctx, composer) if q.sections else ("", False, listed)
+            if not ok and {"lead", "deadline"} & set(plan.asks) and clauses:
                 text, ok = open_part(plan, clauses[:1], composer)
-            else:
+            elif not ok:
                 units = clauses or [h.unit for h in retrieved_hits if h.unit.kind != "header"][:3]
                 text, ok = open_part(plan, units, composer)
         if ok:

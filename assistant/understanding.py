@@ -404,7 +404,11 @@ def _sections(catalog: Catalog, text: str, docs: list[str]) -> list[str]:
 
 
 def _section_kind(catalog: Catalog, text: str, docs: list[str], vocabulary: str) -> list[str]:
-    """A kind of section asked for in other words (总体要求 → the 总体思路 heading or paragraph)."""
+    """A kind of section asked for in other words (总体要求 → the 总体思路 heading or paragraph), or a part
+    the question names itself ("试点目标部分") that the text titles a paragraph with."""
+    own = re.search(r"([\u4e00-\u9fff]{2,8}?)(部分|一节|这一块|那一块)", text)
+    if own and len(own.group(1)) >= 4 and own.group(1) in vocabulary:
+        return [own.group(1)]
     for pattern, words in lexicon.SECTION_KINDS:
         if not re.search(pattern, text):
             continue
