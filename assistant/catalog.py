@@ -15,7 +15,7 @@ from .matching import (TIERS, Mention, NameMatcher, graded, level_of, region_cha
                        split_prefix)
 from .normalize import normalize
 
-CATALOG_VERSION = "catalog-3"  # part of the index fingerprint: change it when the names a catalog derives change
+CATALOG_VERSION = "catalog-5"  # part of the index fingerprint: change it when the names a catalog derives change
 
 # genre words that close a title, longest first; each maps to the shorter genres people also say
 GENRES = {
@@ -454,6 +454,21 @@ def _genre_of(title: str) -> str:
     return ""
 
 
+def _body_phrases(words: list[str], text: str, title: str, least: int = 3) -> list[str]:
+    """Title word + a dictionary word that follows it at least `least` times in the text and is not in the
+    title, most frequent first."""
+    from .matching import _word_table
+
+    table = _word_table()
+    counts: dict[str, int] = {}
+    for word in {w for w in words if len(w) >= 2 and w not in TITLE_FILLERS and w not in TITLE_VERBS}:
+        for match in re.finditer(re.escape(word) + r"([\u4e00-\u9fff]{2})", text):
+            phrase = word + match.group(1)
+            if match.group(1) in table and phrase not in title and not match.group(1).startswith(("第", "条", "款")):
+                counts[phrase] = counts.get(phrase, 0) + 1
+    return [p for p, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n >= least]
+
+
 def _name_docs(docs: list[DocEntry], texts: dict[str, str]) -> None:
     """Fill names, forms and display of every document (needs all documents: word frequency, collisions).
     `texts`: each document's text, to tell a title word that is the document's own subject from common words."""
@@ -538,6 +553,13 @@ def _name_docs(docs: list[DocEntry], texts: dict[str, str]) -> None:
                     add(text + g, "alias", score, "short_title")
                     for r in region_forms:
                         add(r + text + g, "alias", min(0.95, score + 0.05), "short_title")
+        # a title word with the word its text keeps putting after it names the document too (标题"…激励支持
+        # 力度的通知", text "督查激励措施" ×10 → 激励措施通知)
+        own_words = [w for w in words if len(word_docs.get(w, ())) <= 1]
+        for phrase in _body_phrases(own_words, texts.get(d.doc_id, ""), title)[:2]:
+            if own_subject(phrase, d.doc_id):
+                for g in genres:
+                    add(phrase + g, "alias", 0.75, "short_title")
         if words:
             whole = "".join(w for w in words if w not in TITLE_FILLERS)
             subject = "".join(w for w in _drop_leading_verbs(words) if w not in TITLE_FILLERS)
