@@ -186,7 +186,8 @@ def _refusal_reason(q: Question, plan: Plan, ctx: Context) -> str:
         have = "；".join(f"《{ctx.title(d)}》" for d in named)
         region = ctx.catalog.doc(named[0]).region
         return f"文件库中没有{region}{q.doc_years[0]}年的这类文件（现有的是{have}）。"
-    if plan.years:
+    by_year_end = "list" in plan.asks and (_deadline_filter(plan) or ("",))[0] == "by"
+    if plan.years and not by_year_end:  # "due by the end of 2029" is a bound any document's deadlines meet
         scope = plan.docs or [d.doc_id for d in ctx.catalog.docs]
         covered = set().union(*(_doc_years(ctx, d) for d in scope)) if scope else set()
         missing = [y for y in plan.years if y not in covered]
@@ -595,7 +596,7 @@ def diff_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool]:
     change = b.value - a.value
     sign = "增加" if change >= 0 else "减少"
     return (f"{years[-1]}年目标 **{b.value_text}**，{years[0]}年 **{a.value_text}**，"
-            f"{sign} **{abs(change):g}{b.unit if b.unit != '%' else '个百分点'}**。"), True
+            f"**{sign}{abs(change):g}{b.unit if b.unit != '%' else '个百分点'}**。"), True
 
 
 def named_task(plan: Plan, ctx: Context) -> Unit | None:

@@ -117,16 +117,21 @@ def _mentions(catalog: Catalog, text: str) -> tuple[list[Mention], list[Mention]
 _GENRE = re.compile(r"([\u4e00-\u9fff“”\"]{2,12}?)(通知|方案|意见|条例|办法|要点|计划|措施|规划|决定|细则|规定|法)(?![\u4e00-\u9fff]{0,1}(局|院|委|部|律师))")
 
 
+NOT_LAW_CHARS = tuple("执办方做用违非合司立守依护")  # + 法: words, not the genre of a law's name
+
+
 def titled_docs(catalog: Catalog, text: str) -> list[Mention]:
     """Documents named by some of their title's characters plus a genre word: most of the named characters
     occur in one title, and that title has the genre word."""
     found: list[Mention] = []
     for match in _GENRE.finditer(text):
         words, genre = match.group(1).strip("“”\""), match.group(2)
+        if genre == "法" and words.endswith(NOT_LAW_CHARS):  # 执法, 办法, 依法: a word, not a law's name
+            continue
         scored = []
         for doc in catalog.docs:
             title = normalize(doc.title)
-            if genre not in title or len(words) < 2:
+            if genre not in title or len(words) < 2 or (genre == "法" and not re.sub(r"[（(][^（）()]*[)）]$", "", title).endswith("法")):
                 continue
             share = sum(ch in title for ch in words) / len(words)
             scored.append((share, doc.doc_id))
@@ -229,7 +234,7 @@ _DEPT_TAIL = re.compile(r"(委员会|办公室|管委会|检察院|法院|海关
 # table's words, a level word opens the second; inside a name (发展和改革委员会, 市规划和自然资源局) it joins
 _NAME_AND = "|".join(sorted({long.split("和", 1)[1] for long, _ in CONTRACTIONS if "和" in long}, key=len, reverse=True))
 _CUT = re.compile(rf".*(在|里|裡|的|是|(?<=[局委办处科院署厅司部室队心会关府组行])和|和(?!{_NAME_AND})(?=[国省市区县])|与|及|中|对|由|让|给|把|被|有|问|看|跟|同|请|了|那边|这边|呢|吗|，|,)")
-_GENERIC_UNIT = re.compile(r"^(哪|什么|那|这|各|该|其|本|全|跨|其他|责任|牵头|配合|协办|承办|主管|对口|有关|相关|一级|二级|国家层面|国家局|第)|哪|谁|什么|几")
+_GENERIC_UNIT = re.compile(r"(责任|牵头|主管|负责|配合|对口)(处|科|局|委|办|部门|单位)$|^(哪|什么|那|这|各|该|其|本|全|跨|其他|责任|牵头|配合|协办|承办|主管|对口|有关|相关|一级|二级|国家层面|国家局|第)|哪|谁|什么|几")
 
 
 def department_like(text: str) -> list[str]:
@@ -313,11 +318,13 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     text = normalize(raw)
     q = Question(raw=raw, text=text)
     doc_mentions, dept_mentions, indicator_mentions = _mentions(catalog, text)
-    containers = [(m.start(), m.end()) for m in _GENRE.finditer(text)  # "X的工作要点里": a name, not an ask
-                  if re.match(r"\s*(里|中|裡|内|的)", text[m.end():])]
+    # "X的工作要点里": a name, not an ask; it starts no earlier than a document mention inside it ("请列出|丹鹭实施方案中")
+    containers = [(min([d.start for d in doc_mentions if m.start() <= d.start < m.end()] or [m.start()]), m.end())
+                  for m in _GENRE.finditer(text) if re.match(r"\s*(里|中|裡|内|的)", text[m.end():])]
     q.asks = detect_asks(_blank(text, [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions]
                                 + containers))
-    numbers = [(m.start, m.end) for m in doc_mentions if "number" in (m.part or "")]  # 〔2031〕 dates a 文号 only
+    # 〔2031〕 dates a 文号 only; the years of a whole title name the document
+    numbers = [(m.start, m.end) for m in doc_mentions if "number" in (m.part or "") or m.part == "title"]
     years, relative = _years(_blank(text, numbers), catalog)
     years += [y for y in _region_years(text, catalog, doc_mentions + catalog.find_regions(text)) if y not in years]
     q.years, q.relative_years = years, relative
@@ -328,6 +335,10 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     q.departments = list(dict.fromkeys(m.key for m in sorted(dept_mentions, key=lambda m: m.start)))
     q.typed = {m.key: m.surface for m in dept_mentions}
     q.indicators = list(dict.fromkeys(m.key for m in sorted(indicator_mentions, key=lambda m: (-m.score, m.start))))
+    if "diff" not in q.asks:  # a short name two indicators share equally ("高价值专利"): both are shown
+        tied = [a.key for a in catalog.find_indicators(text, docs=q.docs or None, alternatives=True)
+                if any(a.span == m.span and a.how == m.how and abs(a.score - m.score) < 1e-9 for m in indicator_mentions)]
+        q.indicators += [k for k in tied if k not in q.indicators]
     if q.docs:
         q.indicators = [i for i in q.indicators if set(catalog.indicators[i].docs) & set(q.docs)]
     spans = [(m.start, m.end) for m in doc_mentions]
