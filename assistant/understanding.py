@@ -117,6 +117,7 @@ def _mentions(catalog: Catalog, text: str) -> tuple[list[Mention], list[Mention]
 _GENRE = re.compile(r"([\u4e00-\u9fff“”\"]{2,12}?)(通知|方案|意见|条例|办法|要点|计划|措施|规划|决定|细则|规定|法)(?![\u4e00-\u9fff]{0,1}(局|院|委|部|律师))")
 
 
+_PART = re.compile(r"[\u4e00-\u9fff]{2,4}?(部分|那部分|一节|一章|章节)")
 NOT_LAW_CHARS = tuple("执办方做用违非合司立守依护")  # + 法: words, not the genre of a law's name
 
 
@@ -321,8 +322,9 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     # "X的工作要点里": a name, not an ask; it starts no earlier than a document mention inside it ("请列出|丹鹭实施方案中")
     containers = [(min([d.start for d in doc_mentions if m.start() <= d.start < m.end()] or [m.start()]), m.end())
                   for m in _GENRE.finditer(text) if re.match(r"\s*(里|中|裡|内|的)", text[m.end():])]
+    parts = [(m.start(), m.end()) for m in _PART.finditer(text)]  # "目标部分" names a part, it asks no target
     q.asks = detect_asks(_blank(text, [(m.start, m.end) for m in doc_mentions + dept_mentions + indicator_mentions]
-                                + containers))
+                                + containers + parts))
     # 〔2031〕 dates a 文号 only; the years of a whole title name the document
     numbers = [(m.start, m.end) for m in doc_mentions if "number" in (m.part or "") or m.part == "title"]
     years, relative = _years(_blank(text, numbers), catalog)

@@ -283,3 +283,31 @@ def test_question_naming_a_rejected_file_says_so(tmp_path, embedder):
     assert not a.answered and not a.citations
     assert "岚江区2027年知识产权工作要点.docx" in a.answer and "未能使用" in a.answer
     assert assistant.ask("普陀区行动方案的文号是什么？", Session()).answered
+
+
+def test_invented_year_that_names_a_document_outside_its_period_is_refused(invented_assistant):
+    a = ask(invented_assistant, "青溪区26年那份计划里商标品牌建设谁负责？")
+    assert not a.answered and "2026" in a.answer and "2027—2028" in a.answer
+    a = ask(invented_assistant, "青溪区28年那份计划里商标品牌建设谁负责？")  # inside 2027—2028: answered
+    assert a.answered and "区市场监督管理局" in a.answer
+
+
+def test_invented_goals_section_named_in_other_words(invented_assistant):
+    a = ask(invented_assistant, "青溪区行动计划的目标部分，知识产权创造提升定的是哪一年底前完成？")
+    assert a.answered and "到2028年底" in a.answer and cited(a)[0].endswith("goal-1")
+    a = ask(invented_assistant, "青溪区行动计划对各单位落实工作提了哪些要求？")
+    assert "加强组织领导" in a.answer and "强化经费保障" in a.answer
+
+
+def test_invented_department_before_a_verb_and_enforcement_is_no_law(invented_assistant):
+    a = ask(invented_assistant, "青溪区行动计划里有几条是区市监局管的？")
+    assert a.answered and "区市场监督管理局" in a.answer
+    a = ask(invented_assistant, "区市场监督管理局 知识产权执法专项行动 责任单位")  # 执法 names no law
+    assert a.answered and "yunlan-2027#5" in cited(a)
+
+
+def test_invented_number_of_a_task_is_not_a_date(invented_assistant):
+    a = ask(invented_assistant, "青溪区知识产权纠纷快速调解机制要调解多少件纠纷？")
+    assert a.answered and "300件" in a.answer and "2027年12月底" not in a.answer
+    a = ask(invented_assistant, "青溪区专利转化运营平台的财政投入额度是多少？")
+    assert not a.answered and not a.citations

@@ -27,6 +27,9 @@ def keys(matcher, text):
     ("区市场监督管理局", "", {"区市场监管局", "区市监局"}),
     ("国家知识产权局保护司", "", {"保护司"}),
     ("区知识产权保护中心", "", {"保护中心"}),
+    ("监测预警科", "", {"预警科"}),  # an office by its last word
+    ("知识产权保护处", "", {"保护处"}),
+    ("市场监管处", "", {"市监处"}),  # 市场 opens no level prefix
 ])
 def test_short_forms_by_rule(name, region, expected):
     assert expected <= set(short_forms(name, "department", region))
@@ -119,3 +122,8 @@ def test_abbreviates_task_and_event_names(short, full):
                                          ("博览会", "博览会"), ("进博会", "进口商品目录")])
 def test_abbreviates_refuses_what_is_no_abbreviation(short, full):
     assert abbreviates(short, full) == 0.0
+
+
+def test_office_short_forms_skip_generic_last_words():
+    assert short_forms("专利管理科") == [] and short_forms("公共服务处") == []
+    assert "场监管处" not in short_forms("市场监管处")

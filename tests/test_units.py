@@ -311,3 +311,30 @@ def test_task_level_tie_goes_to_the_items_with_notations():
     assert tasks[0].lead_units == ["区统计局", "区商务委员会"] and tasks[0].guiding_units == []
     assert tasks[1].guiding_units == ["区商务委员会"] and tasks[1].lead_units == ["区市场监督管理局"]
     assert tasks[2].section == "二、重点任务 > （二）推进知识产权国际合作"
+
+
+def test_subheadings_numbered_like_their_tasks_are_sections():
+    """"（一）强化创造" directly above "（一）培育….（…牵头）" heads a group; the tasks keep their own numbers."""
+    result = _parse("plan-subheadings-same-style.txt")
+    tasks = [u for u in result.units if u.kind == "clause" and "重点任务" in u.section]
+    assert [u.label for u in tasks] == ["（一）", "（二）", "（三）", "（四）"]
+    assert [u.section.rsplit(" > ", 1)[-1] for u in tasks] == ["（一）强化知识产权创造"] * 2 + ["（二）促进知识产权运用"] * 2
+    assert tasks[0].lead_units == ["县科技局"] and tasks[2].deadline == "2029年6月底"
+    guarantees = [u.title for u in result.units if u.kind == "clause" and "保障措施" in u.section]
+    assert guarantees == ["加强组织领导", "强化经费保障"]  # short titled items stay items
+
+
+def test_dated_goal_in_task_prose_is_a_target():
+    result = _parse("plan-subheadings-same-style.txt")
+    first = next(u for u in result.units if u.kind == "clause" and u.title == "培育高价值专利")
+    assert [(t.indicator, t.year, t.value, t.unit) for t in first.targets] == [("县域发明专利授权量", 2029, 120.0, "件")]
+    # a count of work to do is no goal: no year-bound level is set
+    second = next(u for u in result.units if u.kind == "clause" and u.title == "推动商标品牌建设")
+    assert second.targets == []
+
+
+def test_dated_targets_need_a_year_and_a_level_verb():
+    from assistant.units import dated_targets
+
+    assert dated_targets("到2020年，重点用膜区当季地膜回收率达到80%以上。（农业农村部指导）", "全国")[0].value == 80.0
+    assert dated_targets("建设指导站3个，到2020年完成。", "全国") == []
