@@ -15,7 +15,7 @@ from .matching import (TIERS, Mention, NameMatcher, graded, level_of, region_cha
                        split_prefix)
 from .normalize import normalize
 
-CATALOG_VERSION = "catalog-5"  # part of the index fingerprint: change it when the names a catalog derives change
+CATALOG_VERSION = "catalog-6"  # part of the index fingerprint: change it when the names a catalog derives change
 
 # genre words that close a title, longest first; each maps to the shorter genres people also say
 GENRES = {
@@ -117,7 +117,8 @@ class Catalog:
         _name_docs(docs, {doc_id: re.sub(r"\s", "", "".join(u.text for u in us)).lower() for doc_id, us in by_doc.items()})
 
         departments: dict[str, DeptEntry] = {}
-        region_of = {d.doc_id: d.region for d in docs}
+        # a national document (国务院, 国发/国办发/国令, a 中华人民共和国 law) names national bodies without 国家
+        region_of = {d.doc_id: d.region or ("国家" if _national(d) else "") for d in docs}
         for unit in units:
             for role, attr in ROLE_FIELDS.items():
                 for name in getattr(unit, attr, None) or []:
@@ -452,6 +453,12 @@ def _genre_of(title: str) -> str:
         if flat.endswith(genre):
             return genre
     return ""
+
+
+def _national(d: "DocEntry") -> bool:
+    issuers = " ".join(d.issuers or [d.issuer])
+    return bool(re.match(r"(国务院|全国人民代表大会|中华人民共和国)", issuers) or re.match(r"国(发|办发|办函|函|令)", d.doc_number)
+                or normalize(d.title).startswith("中华人民共和国"))
 
 
 def _body_phrases(words: list[str], text: str, title: str, least: int = 3) -> list[str]:

@@ -423,15 +423,20 @@ class NameMatcher:
         for key, items in names.items():
             if not items:
                 continue
-            full = normalize(items[0][0] if isinstance(items[0], (tuple, list)) else items[0])
+            spelled = [normalize(i[0] if isinstance(i, (tuple, list)) else i) for i in items]
+            full = spelled[0]
             if len(full) < 3 or COLLECTIVE.search(full):
                 continue
-            firsts, lasts, core_len, levels = self._anchors(full)
-            for f in firsts:
+            # the name, and its forms with the level it was left without (知识产权局 of a national document →
+            # 国家知识产权局, abbreviated 国知局)
+            levelled = [f for f in spelled[1:] if f.startswith(LEVELS) and f.endswith(full) and f != full]
+            for name in [full] + levelled:
+                firsts, lasts, core_len, levels = self._anchors(name)
+                for f in firsts:
+                    for last in lasts:
+                        self.abbrev.setdefault((f, last), []).append((key, name, core_len, levels))
                 for last in lasts:
-                    self.abbrev.setdefault((f, last), []).append((key, full, core_len, levels))
-            for last in lasts:
-                self.abbrev_reach[last] = max(self.abbrev_reach.get(last, 0), len(full) - 1)
+                    self.abbrev_reach[last] = max(self.abbrev_reach.get(last, 0), len(name) - 1)
             if self.kind != "indicator":
                 ends = {full[-1]} | {long[-1] for long, short in SUFFIX_SHORT.items() if short[-1] == full[-1]}
                 for last in ends:

@@ -181,6 +181,12 @@ def _refusal_reason(q: Question, plan: Plan, ctx: Context) -> str:
         named = _departments_of(ctx, plan.docs)
         hint = f"该文件中有分工的单位有：{'、'.join(named[:12])}{'等' if len(named) > 12 else ''}。" if plan.docs and named else ""
         return f"{where_}中没有提到「{name}」，也没有给它分工。{hint}"
+    if q.departments and q.docs and set(plan.asks) <= {"lead", "list", "open"} and q.departments[0] in ctx.catalog.departments \
+            and not set(ctx.catalog.departments[q.departments[0]].docs) & set(plan.docs) \
+            and not any(len(w) >= 3 for w in _topic_without(q, [q.typed.get(q.departments[0], "")]).split()):
+        said = q.typed.get(q.departments[0], q.departments[0])
+        names = "、".join(_departments_of(ctx, plan.docs)[:12])
+        return f"《{ctx.title(plan.docs[0])}》没有给「{said}」分工。该文件中有分工的单位有：{names}。"
     named = [d for d in plan.docs if ctx.catalog.doc(d).years]
     if q.doc_years and named and all(y not in _title_years(ctx, d) for y in q.doc_years for d in named):
         have = "；".join(f"《{ctx.title(d)}》" for d in named)

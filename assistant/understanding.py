@@ -234,7 +234,7 @@ _DEPT_TAIL = re.compile(r"(委员会|办公室|管委会|检察院|法院|海关
 # 和 separates two names where a unit suffix ends the first (区财政局和区商务委) or, outside the contraction
 # table's words, a level word opens the second; inside a name (发展和改革委员会, 市规划和自然资源局) it joins
 _NAME_AND = "|".join(sorted({long.split("和", 1)[1] for long, _ in CONTRACTIONS if "和" in long}, key=len, reverse=True))
-_CUT = re.compile(rf".*(在|里|裡|的|是|(?<=[局委办处科院署厅司部室队心会关府组行])和|和(?!{_NAME_AND})(?=[国省市区县])|与|及|中|对|由|让|给|把|被|有|问|看|跟|同|请|了|那边|这边|呢|吗|，|,)")
+_CUT = re.compile(rf".*(在|里|裡|的|是|(?<=[局委办处科院署厅司部室队心会关府组行])和|和(?!{_NAME_AND})(?=[国省市区县])|与|及|中(?!心)|对|由|让|给|把|被|有|问|看|跟|同|请|了|那边|这边|呢|吗|，|,)")
 _GENERIC_UNIT = re.compile(r"(责任|牵头|主管|负责|配合|对口)(处|科|局|委|办|部门|单位)$|^(哪|什么|那|这|各|该|其|本|全|跨|其他|责任|牵头|配合|协办|承办|主管|对口|有关|相关|一级|二级|国家层面|国家局|第)|哪|谁|什么|几")
 
 
@@ -284,11 +284,14 @@ def _foreign_places(text: str, known_spans: list[tuple[int, int]], regions: list
         if place[:2] in stems:
             continue
         at = blanked.find(place)
+        if len(place) == 2 and vocabulary and text[at: at + 4] in vocabulary:
+            continue  # a word the documents use with what follows it (外国专利代理机构), not an owner's name
         after = blanked[at + len(place):]
         owns_body = any(s == at + len(place) for s, _ in known_spans) and place[:2] not in vocabulary
         switched = re.search(r"(换成|换到|改成|改为|那|看看)\s*$", blanked[:at])
         # "X区 topic 责任单位": an unknown place that opens the question qualifies all of it
-        first = at == 0 and len(place) >= 3 and place[:2] not in vocabulary
+        body = next((w for w in department_like(text) if w.startswith(place) and len(w) > len(place) + 2), "")
+        first = at == 0 and place[:2] not in vocabulary and (len(place) >= 3 or (body and body not in vocabulary))
         if _OWNS_DOCUMENT.match(after) and (not re.match(r"[，,]", after) or switched) or owns_body or first:
             out.append(place)
     return out

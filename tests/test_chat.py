@@ -311,3 +311,8 @@ def test_invented_number_of_a_task_is_not_a_date(invented_assistant):
     assert a.answered and "300件" in a.answer and "2027年12月底" not in a.answer
     a = ask(invented_assistant, "青溪区专利转化运营平台的财政投入额度是多少？")
     assert not a.answered and not a.citations
+
+
+def test_invented_known_department_the_named_document_gives_nothing(invented_assistant):
+    a = ask(invented_assistant, "青溪区行动计划里上海市知识产权局承担了哪些分工？")
+    assert not a.answered and "没有给「上海市知识产权局」分工" in a.answer and "区市场监督管理局" in a.answer

@@ -127,3 +127,11 @@ def test_abbreviates_refuses_what_is_no_abbreviation(short, full):
 def test_office_short_forms_skip_generic_last_words():
     assert short_forms("专利管理科") == [] and short_forms("公共服务处") == []
     assert "场监管处" not in short_forms("市场监管处")
+
+
+def test_a_national_documents_bare_name_takes_its_level_abbreviation():
+    """A State Council document writes 知识产权局 for 国家知识产权局: staff still say 国知局."""
+    matcher = NameMatcher("department", {"知识产权局": graded_forms("知识产权局", "department", "国家"),
+                                         "区知识产权局": graded_forms("区知识产权局", "department", "枫桥区")})
+    assert keys(matcher, "国知局在措施里揽了哪些活") == [("知识产权局", "abbrev")]
+    assert keys(matcher, "区知产局牵头的") == [("区知识产权局", "abbrev")]
