@@ -15,7 +15,7 @@ from .matching import (TIERS, Mention, NameMatcher, graded, level_of, region_cha
                        split_prefix)
 from .normalize import normalize
 
-CATALOG_VERSION = "catalog-6"  # part of the index fingerprint: change it when the names a catalog derives change
+CATALOG_VERSION = "catalog-9"  # part of the index fingerprint: change it when the names a catalog derives change
 
 # genre words that close a title, longest first; each maps to the shorter genres people also say
 GENRES = {
@@ -149,6 +149,7 @@ class Catalog:
                 entry = indicators.setdefault(name, IndicatorEntry(name=name, docs=[], aliases=short_forms(name, "indicator")))
                 if unit.doc_id not in entry.docs:
                     entry.docs.append(unit.doc_id)
+        _drop_common_openings(indicators)
 
         sections: dict[str, list[str]] = {}
         clause_numbers: dict[str, list[int]] = {}
@@ -436,7 +437,7 @@ def _years_of(title: str, facts: dict, units, reported: dict) -> list[int]:
             years.add(max(found))
     for unit in units:
         for target in getattr(unit, "targets", None) or []:
-            if target.year:
+            if target.year and getattr(target, "kind", "target") != "actual":  # a baseline year is no year it covers
                 years.add(int(target.year))
     return sorted(years)
 
@@ -453,6 +454,25 @@ def _genre_of(title: str) -> str:
         if flat.endswith(genre):
             return genre
     return ""
+
+
+def _drop_common_openings(indicators: dict) -> None:
+    """Words that open many of the corpus' indicator names (知识产权… here) are the field, not the
+    indicator: people leave them out (服务机构 for 知识产权服务机构数量), so the names without them are aliases."""
+    from os.path import commonprefix
+
+    names = [normalize(n) for n in indicators]
+    openings = {commonprefix([a, b]) for i, a in enumerate(names) for b in names[i + 1:]}
+    for opening in (o for o in openings if len(o) >= 2):
+        sharing = [n for n in indicators if normalize(n).startswith(opening)]
+        if len(sharing) < 3 or len(sharing) < 0.25 * len(indicators):
+            continue
+        for name in sharing:
+            rest = normalize(name)[len(opening):]
+            entry = indicators[name]
+            for form in [rest] + short_forms(rest, "indicator"):
+                if len(form) >= 4 and form not in entry.aliases and form not in indicators:
+                    entry.aliases.append(form)
 
 
 def _national(d: "DocEntry") -> bool:

@@ -48,6 +48,8 @@ OFFICE_SUFFIXES = ("科", "处", "室")
 GENERIC_OFFICE_WORDS = ("管理", "服务", "综合", "工作", "业务", "事务", "办公")
 # words that follow a department's name in a question ("X管的", "X牵头"): a guessed name ending right
 # before one ends at a word boundary even where the dictionary joins the two (局管, 处理)
+# one-character words that stand between a name and the rest of a question (X在…, …里X)
+FUNCTION_CHARS = set("在里的是对和与由把被给有要都也还就让向从于及或中内呢吗啊")
 NAME_FOLLOWERS = ("管", "负责", "牵头", "挑头", "前头", "配合", "参与", "协办", "指导", "主管", "主抓", "抓", "办",
                   "干", "承担", "落实", "对口", "分管", "名下", "手上", "有份", "的")
 # names that are collective, not one department: they get no generated short forms
@@ -531,10 +533,10 @@ class NameMatcher:
         words = _word_table()
         after, before = text[m.end: m.end + 2], text[max(0, m.start - 2): m.start]
         if m.end < len(text) and text[m.end - 1: m.end + 1] in words and not (len(after) == 2 and after in words) \
-                and not text.startswith(NAME_FOLLOWERS, m.end):
+                and not text.startswith(NAME_FOLLOWERS, m.end) and text[m.end] not in FUNCTION_CHARS:
             return False
         if m.start > 0 and text[m.start - 1: m.start + 1] in words and text[m.start - 1] not in LEVEL_CHARS \
-                and not (len(before) == 2 and before in words):
+                and not (len(before) == 2 and before in words) and text[m.start - 1] not in FUNCTION_CHARS:
             return False
         return True
 

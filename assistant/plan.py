@@ -421,7 +421,8 @@ def deadline_part(plan: Plan, clauses: list[Unit], composer: Composer, ctx: Cont
         if dated and (overlap(q.topic, dated) >= 0.2 or not q.topic or q.clause_numbers):
             lines.append(f"{where(unit)}写明：“{dated}” {composer.cite(unit)}")
             ok = True
-    if (not ok or re.search(r"报送|上报|报告|总结", q.text)) and not q.clause_numbers:
+    named = bool(clauses) and named_task(plan, ctx) in clauses[:1]  # the task is named: its silence is the answer
+    if (not ok or re.search(r"报送|上报|报告|总结", q.text)) and not q.clause_numbers and not named:
         notice = notice_deadlines(plan, ctx, composer) or dated_elsewhere(plan, ctx, composer)
         if notice:
             lines, ok = notice, True
@@ -817,16 +818,18 @@ def list_part(plan: Plan, state: DialogueState, ctx: Context, composer: Composer
         lines = [f"{i}. {where(u)}（{dept}：{role_of(u, dept)}{'；' + u.deadline if u.deadline else ''}） "
                  f"{composer.cite(u)}" for i, u in enumerate(others, 1)]
         text += f"\n\n{'另外，' if units else ''}「{dept}」以其他角色出现在以下 {len(others)} 项任务中：\n" + "\n".join(lines)
-    return text + (f"\n\n{note}" if note else ""), True, units
+    return text + (f"\n\n{note}" if note else ""), True, units or others
 
 
 def _other_roles(plan: Plan, state: DialogueState, ctx: Context, units: list[Unit]) -> list[Unit]:
-    """The clauses that name the department asked about in a role the question did not ask for: a list
-    by role ("X牵头的", "X配合的") is completed by them, each with X's role, so that no clause naming
-    X is silently left out."""
+    """The clauses that name the department asked about in a role the question did not ask for, each
+    with X's role: shown when the role matched nothing ("X配合的" where X only leads) or when the question
+    asks for all of X's work ("由X牵头的全部任务"); never for 单独 (the question excludes the others)."""
     q = plan.question
     roles = q.roles or (state.roles if plan.follow_up else [])
+    everything = re.search(r"全部|所有|清单|全都|都有哪些", q.text)  # asked for all, or the role matched nothing
     if not plan.departments or not roles or len(plan.departments) > 1 or _deadline_filter(plan) \
+            or (units and not everything) or "sole" in roles \
             or q.sections or (plan.follow_up and q.pronoun):
         return []
     dept = plan.departments[0]
