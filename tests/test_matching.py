@@ -119,3 +119,20 @@ def test_abbreviates_task_and_event_names(short, full):
                                          ("博览会", "博览会"), ("进博会", "进口商品目录")])
 def test_abbreviates_refuses_what_is_no_abbreviation(short, full):
     assert abbreviates(short, full) == 0.0
+
+
+def test_cached_pinyin_table_gives_pypinyins_default_reading_without_tones():
+    """The cached character table equals pypinyin's first reading of every character, tone marks dropped."""
+    import unicodedata
+
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from assistant.matching import _pinyin_table, _toneless_readings
+
+    table = _pinyin_table()
+    assert table == _toneless_readings()
+    for ch in "中国知识产权局绿女略":
+        first = pinyin_dict[ord(ch)].split(",")[0]
+        assert table[ch] == "".join(c for c in unicodedata.normalize("NFKD", first) if not unicodedata.combining(c))
+    assert pinyin_of("区知识产权局a1") == ("qu", "zhi", "shi", "chan", "quan", "ju", "a", "1")
+    assert len(table) > 20000
