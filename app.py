@@ -51,12 +51,18 @@ def index_lock(settings: Settings):
 
 
 def load_assistant(settings: Settings):
-    """The assistant over a current index; a missing or stale index is rebuilt by one process only."""
+    """The assistant over a current index (the query model loading beside the imports, see
+    assistant/startup.py); a missing or stale index is rebuilt by one process only."""
+    from assistant.startup import load_assistant as load
+
+    return load(settings, rebuild=_rebuild)
+
+
+def _rebuild(settings: Settings):
     from assistant import index as index_module
     from assistant.chat import Assistant
-    from assistant.index import index_status
 
-    if hasattr(index_module, "build_lock") or index_status(settings) == "current":
+    if hasattr(index_module, "build_lock"):
         return Assistant(settings)  # index.py serialises builds itself
     with index_lock(settings):
         return Assistant(settings)  # re-checks: another process may have built it while this one waited

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .config import Settings
+from .startup import load_assistant
 
 console = Console()
 
@@ -212,38 +213,10 @@ def _print_answer(answer) -> None:
         console.print(f"[dim][{citation.n}] {citation.doc_title} {citation.label} {citation.section}[/dim]")
 
 
-def _assistant(settings: Settings):
-    """The assistant over the index. When an index exists, the query model (onnxruntime: mostly native
-    work outside the GIL) loads in a thread from the start, beside this thread's imports of the pipeline;
-    it is used only if the index turns out current (a stale one is rebuilt as before)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    if not (Path(settings.index_dir) / "meta.json").exists():
-        from .chat import Assistant
-
-        return Assistant(settings)
-    # what the model thread imports is imported here first: two threads importing the same modules at
-    # once may see partly initialised ones
-    import onnxruntime  # noqa: F401
-    import tokenizers  # noqa: F401
-
-    from . import encoder  # noqa: F401
-    from .embedding import load_query_embedder
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        model = pool.submit(load_query_embedder, settings.model, settings.cache_dir, settings.query_prompt)
-        from .chat import Assistant
-        from .index import index_status, load_or_build
-
-        if index_status(settings) != "current":
-            return Assistant(settings)
-        return Assistant(settings, index=load_or_build(settings, embedder=model.result()))
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
     from .chat import Session
 
-    assistant = _assistant(_settings(args))
+    assistant = load_assistant(_settings(args))
     answer = assistant.ask(args.question, Session(docs=args.docs or None))
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
@@ -255,7 +228,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from .chat import Session
 
-    assistant = _assistant(_settings(args))
+    assistant = load_assistant(_settings(args))
     session = Session(docs=args.docs or None)
     console.print("政策问答助手：输入问题，空行或 Ctrl-D 退出。")
     while True:
