@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .config import Settings
-from .startup import load_assistant
+from .startup import load_assistant, warm_caches
 
 console = Console()
 
@@ -105,6 +105,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     result = Library(settings).rescan(_actor(args))
+    warm_caches(settings)
     for name in result["new_files"]:
         console.print(f"新文件：{name}")
     console.print(f"索引已建立：{result['units']} 个单元，目录 {settings.index_dir}（{result['seconds']} 秒）")

@@ -41,3 +41,18 @@ def _assistant(settings: Settings):
     from .chat import Assistant
 
     return Assistant(settings)
+
+
+def warm_caches(settings: Settings) -> None:
+    """After a build: make now what the first answer would otherwise make (jieba's place-word table, the
+    pinyin table, the catalog's matchers, all in the cache folder), so that no answering process pays."""
+    import json
+
+    from .catalog import Catalog
+    from .index import CATALOG
+    from .normalize import place_tagger
+
+    place_tagger()
+    path = Path(settings.index_dir) / CATALOG
+    if path.exists():
+        Catalog.from_dict(json.loads(path.read_text(encoding="utf-8"))).warm()
