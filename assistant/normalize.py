@@ -169,9 +169,12 @@ class LazyDictionary(dict):
         except (OSError, ValueError, EOFError, TypeError) as exc:
             log.warning("jieba dictionary cache %s unreadable (%s); loading jieba's own", path, exc)
             return None
+        base = at + 8 + size
+        if len(data) != base + sum(length for _, length in spans.values()):
+            log.warning("jieba dictionary cache %s is incomplete; loading jieba's own", path)
+            return None
         if tokenizer.initialized:  # made just now: this process already holds the whole dictionary
             return None
-        base = at + 8 + size
         return cls(data, {ch: (base + offset, length) for ch, (offset, length) in spans.items()}, total)
 
     @classmethod

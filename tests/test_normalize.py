@@ -83,6 +83,12 @@ def test_lazy_dictionary_cache_that_is_not_one_is_refused(tmp_path):
     path = tmp_path / "jieba.bin"
     path.write_bytes(b"not a dictionary")
     assert LazyDictionary.open(path, jieba.Tokenizer()) is None
+    whole = LazyDictionary.dump({"知识": 5, "知": 0, "产权": 3, "产": 0}, 8)
+    path.write_bytes(whole[:-3])  # cut short
+    assert LazyDictionary.open(path, jieba.Tokenizer()) is None
+    path.write_bytes(whole)
+    lazy = LazyDictionary.open(path, jieba.Tokenizer())
+    assert lazy is not None and lazy.total == 8 and lazy["知识"] == 5 and "知识产权" not in lazy
 
 
 def test_place_tagger_finds_the_places_of_jiebas_full_tag_table():
