@@ -51,6 +51,9 @@ _STOP = set("的 了 和 与 及 等 在 是 由 对 将 为 把 被 哪个 哪�
 _PUNCT = re.compile(r"^[\W_]+$")
 
 
+_LOADING = threading.RLock()  # jieba's tokenizer is one per process: set it up once
+
+
 @lru_cache(maxsize=1)
 def _jieba():
     """jieba with its dictionary loaded lazily from a cache split by first character (see LazyDictionary):
@@ -60,11 +63,12 @@ def _jieba():
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.dt
-    if not tokenizer.initialized and tokenizer.dictionary == jieba.DEFAULT_DICT:
-        lazy = LazyDictionary.open(_derived_cache("jieba", _jieba_source_key()), tokenizer)
-        if lazy is not None:
-            tokenizer.FREQ, tokenizer.total, tokenizer.initialized = lazy, lazy.total, True
-    jieba.initialize()  # nothing to do once the lazy dictionary is in place
+    with _LOADING:  # two first callers at once: the second finds the dictionary in place
+        if not tokenizer.initialized and tokenizer.dictionary == jieba.DEFAULT_DICT:
+            lazy = LazyDictionary.open(_derived_cache("jieba", _jieba_source_key()), tokenizer)
+            if lazy is not None:
+                tokenizer.FREQ, tokenizer.total, tokenizer.initialized = lazy, lazy.total, True
+        jieba.initialize()  # nothing to do once the lazy dictionary is in place
     return jieba
 
 
@@ -76,15 +80,16 @@ def place_tagger():
     "x"; ask it for places only."""
     jieba = _jieba()
     tokenizer = jieba.dt
-    path = _places_file()
-    if path is not None and "jieba.posseg" not in sys.modules:
-        tokenizer.get_dict_file = lambda: open(path, "rb")  # read by posseg's default tokenizer at import
-        try:
+    with _LOADING:
+        path = _places_file()
+        if path is not None and "jieba.posseg" not in sys.modules:
+            tokenizer.get_dict_file = lambda: open(path, "rb")  # read by posseg's default tokenizer at import
+            try:
+                import jieba.posseg as posseg
+            finally:
+                del tokenizer.get_dict_file
+        else:
             import jieba.posseg as posseg
-        finally:
-            del tokenizer.get_dict_file
-    else:
-        import jieba.posseg as posseg
     return posseg.dt
 
 
