@@ -687,10 +687,12 @@ def _saved_matchers(cat: Catalog) -> dict:
     from pathlib import Path
 
     from . import matching, normalize as normalize_module
-    from .normalize import _derived_cache, _jieba_source_key, _write_atomically
+    from .normalize import _derived_cache, _jieba_source_key, _package_file_key, _write_atomically
 
     content = cat.__dict__.get("_content_key") or _content_key(json.loads(json.dumps(cat.to_dict())))
     digest = hashlib.sha1(content.encode() + _jieba_source_key().encode())
+    for package, data in (("zhconv", "zhcdict.json"), ("pypinyin", "pinyin_dict.json")):  # normalize, pinyin_of
+        digest.update(_package_file_key(package, data).encode())
     for module in (matching, normalize_module):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())

@@ -312,15 +312,10 @@ def _pinyin_table() -> dict[str, str]:
     character table and cached (importing pypinyin loads its phrase dictionary too: 0.3 s, 49 MiB)."""
     import marshal
 
-    from .normalize import _derived_cache, _write_atomically
+    from .normalize import _derived_cache, _package_file_key, _write_atomically
 
-    try:
-        from importlib.metadata import version
-
-        key = version("pypinyin")
-    except Exception:  # noqa: BLE001 - no metadata: build the table in memory each time
-        key = ""
-    path = _derived_cache("pinyin", key) if key else None
+    key = _package_file_key("pypinyin", "pinyin_dict.json")
+    path = _derived_cache("pinyin", key) if key else None  # no key: built in memory each time
     if path is not None and path.exists():
         try:
             return marshal.loads(path.read_bytes())

@@ -102,6 +102,22 @@ def _jieba_source_key() -> str:
     return hashlib.sha1(f"{jieba.__version__}:{stat.st_size}:{int(stat.st_mtime)}".encode()).hexdigest()[:12]
 
 
+def _package_file_key(package: str, filename: str) -> str:
+    """Identity of a data file shipped in a package (size, mtime), found without importing the package
+    (importlib.metadata's version lookup scans every installed distribution: ~20 ms)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    path = Path(list(spec.submodule_search_locations)[0]) / filename
+    try:
+        stat = path.stat()
+    except OSError:
+        return ""
+    return f"{stat.st_size}-{int(stat.st_mtime)}"
+
+
 def _derived_cache(kind: str, key: str) -> Path:
     return Path(Settings().cache_dir) / "text" / f"{kind}-{key}.bin"
 
