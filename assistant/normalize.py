@@ -98,7 +98,10 @@ def _jieba_source_key() -> str:
     import jieba
 
     source = Path(jieba.__file__).with_name("dict.txt")
-    stat = source.stat()
+    try:
+        stat = source.stat()
+    except OSError:  # no bundled dictionary file: nothing to key a cache by
+        return "unknown"
     return hashlib.sha1(f"{jieba.__version__}:{stat.st_size}:{int(stat.st_mtime)}".encode()).hexdigest()[:12]
 
 
@@ -145,11 +148,14 @@ def _places_file() -> Path | None:
     import jieba
 
     lines = []
-    with open(Path(jieba.__file__).with_name("dict.txt"), "rb") as handle:
-        for raw in handle:
-            parts = raw.strip().decode("utf-8").split(" ")
-            if len(parts) == 3 and parts[2] == "ns":
-                lines.append(f"{parts[0]} {parts[1]} ns")
+    try:
+        with open(Path(jieba.__file__).with_name("dict.txt"), "rb") as handle:
+            for raw in handle:
+                parts = raw.strip().decode("utf-8").split(" ")
+                if len(parts) == 3 and parts[2] == "ns":
+                    lines.append(f"{parts[0]} {parts[1]} ns")
+    except OSError:
+        return None  # posseg reads its dictionary as it would without us
     return path if _write_atomically(path, ("\n".join(lines) + "\n").encode("utf-8")) else None
 
 
