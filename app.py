@@ -6,8 +6,10 @@ or stale, with a progress bar in the terminal) the page shows "正在加载模�
 `/api/health` answers 503 `{"status": "starting"}` and then 200 `{"status": "ready"}`. With several
 workers one process builds the index under a file lock while the others wait, then load it.
 
-Heavy imports (gradio, torch through the assistant) happen in the loading thread, not before the
-server listens.
+Start-up is staged so that each part is usable as soon as it can be: the server listens with nothing
+but uvicorn imported and serves the start-up page at once; the loading thread then loads the index and
+the query model and mounts the HTTP API (answers from ~2 s); Gradio (~3 s to import) is imported last,
+and the page and `/api/health` "ready" follow when the chat page is mounted.
 """
 from __future__ import annotations
 
@@ -49,31 +51,58 @@ def index_lock(settings: Settings):
 
 
 def load_assistant(settings: Settings):
-    """The assistant over a current index; a missing or stale index is rebuilt by one process only."""
+    """The assistant over a current index (the query model loading beside the imports, see
+    assistant/startup.py); a missing or stale index is rebuilt by one process only."""
+    from assistant.startup import load_assistant as load
+
+    return load(settings, rebuild=_rebuild)
+
+
+def _rebuild(settings: Settings):
     from assistant import index as index_module
     from assistant.chat import Assistant
-    from assistant.index import index_status
 
-    if hasattr(index_module, "build_lock") or index_status(settings) == "current":
+    if hasattr(index_module, "build_lock"):
         return Assistant(settings)  # index.py serialises builds itself
     with index_lock(settings):
         return Assistant(settings)  # re-checks: another process may have built it while this one waited
 
 
-def build_app(assistant, store=None):
-    """FastAPI app with the API routes first and the Gradio page mounted at the root (assistant loaded)."""
-    import gradio as gr
-
+def _store_and_limiter(assistant, store=None, limiter=None):
+    """The conversation store and the login limiter one process shares between its API and page."""
     from assistant import feedback
-    from assistant.api import LoginLimiter, RequestGuard, create_api
-    from assistant.store import PageSessions, Store
-    from assistant.web import CSS, HEAD, create_web, theme
+    from assistant.api import LoginLimiter
+    from assistant.store import Store
 
     settings = assistant.settings
     store = store or Store.from_settings(settings, units=assistant.units_by_id)
     feedback.use_store(store)
-    limiter = LoginLimiter(settings.login_failures_per_user, settings.login_failures_per_client,
-                           settings.login_window_seconds, store=store)
+    limiter = limiter or LoginLimiter(settings.login_failures_per_user, settings.login_failures_per_client,
+                                      settings.login_window_seconds, store=store)
+    return store, limiter
+
+
+def build_api(assistant, store=None, limiter=None):
+    """The HTTP API alone (no Gradio), behind the same request guard: what answers while the page loads."""
+    from assistant.api import RequestGuard, create_api
+
+    settings = assistant.settings
+    store, limiter = _store_and_limiter(assistant, store, limiter)
+    return RequestGuard(create_api(assistant, store, limiter), api_limit=settings.max_body_bytes,
+                        page_limit=settings.max_page_body_bytes, upload_limit=settings.max_upload_bytes,
+                        limiter=limiter, login=bool(settings.credentials()))
+
+
+def build_app(assistant, store=None, limiter=None):
+    """FastAPI app with the API routes first and the Gradio page mounted at the root (assistant loaded)."""
+    import gradio as gr
+
+    from assistant.api import RequestGuard, create_api
+    from assistant.store import PageSessions
+    from assistant.web import CSS, HEAD, create_web, theme
+
+    settings = assistant.settings
+    store, limiter = _store_and_limiter(assistant, store, limiter)
     api = create_api(assistant, store, limiter)
     demo = create_web(assistant, PageSessions(store, settings.max_page_sessions))
     # footer_links=[]: no "Use via API" panel for the page's internal functions (the HTTP API is /docs)
@@ -95,8 +124,25 @@ def create_app(settings: Settings | None = None, assistant=None, store=None):
     """
     if assistant is not None:
         return build_app(assistant, store)
-    settings = settings or Settings()
-    return StartingApp(lambda: build_app(load_assistant(settings), store), settings)
+    return staged_app(settings or Settings(), store)
+
+
+def staged_app(settings: Settings, store=None, exit_on_failure: bool = False) -> "StartingApp":
+    """A StartingApp that loads the assistant and serves the API first (`early`), then mounts the page."""
+    loaded: dict = {}
+
+    def early():
+        assistant = load_assistant(settings)
+        loaded["store"], loaded["limiter"] = _store_and_limiter(assistant, store)
+        loaded["assistant"] = assistant
+        return build_api(assistant, loaded["store"], loaded["limiter"])
+
+    def build():
+        if "assistant" not in loaded:
+            early()
+        return build_app(loaded["assistant"], loaded["store"], loaded["limiter"])
+
+    return StartingApp(build, settings, exit_on_failure=exit_on_failure, early=early)
 
 
 # --------------------------------------------------------------------------- start-up state
@@ -158,18 +204,26 @@ class StartingApp:
     (built by `build` in a thread) is ready, then everything goes to the real app, whose lifespan
     (Gradio's queue) is started first. An API request made meanwhile waits for it (up to `api_wait`
     seconds, then 503 + Retry-After), so a worker still loading behind a load balancer delays an
-    answer instead of failing it."""
+    answer instead of failing it.
 
-    def __init__(self, build, settings: Settings, exit_on_failure: bool = False, api_wait: float = API_WAIT_SECONDS):
+    With `early` (a callable run first in the same thread, returning an API-only app), API requests
+    are served by that app as soon as it is built, while `build` still imports and mounts the page;
+    the page, `/api/health` and everything else switch to the real app when it is ready."""
+
+    def __init__(self, build, settings: Settings, exit_on_failure: bool = False, api_wait: float = API_WAIT_SECONDS,
+                 early=None):
         self.build = build
+        self.early = early
         self.settings = settings
         self.exit_on_failure = exit_on_failure
         self.api_wait = api_wait
         self.app = None  # the real app, once its lifespan has started
+        self.api = None  # the early API-only app, once its lifespan has started
         self.failure = ""
         self._done = asyncio.Event()  # set when the real app is ready or the start failed
-        self._inner_lifespan: asyncio.Queue | None = None
-        self._inner_events: asyncio.Queue | None = None
+        self._answering = asyncio.Event()  # set when an app can answer API calls, or the start failed
+        self._lifespans: list[tuple[asyncio.Queue, asyncio.Queue]] = []  # (to app, from app) per started app
+        self._closing = False
         self._task: asyncio.Task | None = None
 
     @property
@@ -177,29 +231,43 @@ class StartingApp:
         return "ready" if self.app is not None else "failed" if self.failure else "starting"
 
     async def _load(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            app = await asyncio.get_running_loop().run_in_executor(None, self.build)
+            if self.early is not None:
+                api = await loop.run_in_executor(None, self.early)
+                if self._closing:
+                    return
+                await self._start_lifespan(api)
+                self.api = api
+                self._answering.set()
+                print("政策问答助手 API 已可回答，页面加载中…", file=sys.stderr, flush=True)
+            app = await loop.run_in_executor(None, self.build)
+            if self._closing:
+                return
             await self._start_lifespan(app)
         except Exception as exc:  # noqa: BLE001 - any failure is shown on the page and logged
             self.failure = f"启动失败：{exc}"
             print(self.failure, file=sys.stderr, flush=True)
             log.exception("start-up failed")
             self._done.set()
+            self._answering.set()
             if self.exit_on_failure:
                 os.kill(os.getpid(), signal.SIGTERM)
             return
         self.app = app
         self._done.set()
+        self._answering.set()
         print("政策问答助手已就绪。", file=sys.stderr, flush=True)
 
     async def _start_lifespan(self, app) -> None:
-        self._inner_lifespan, self._inner_events = asyncio.Queue(), asyncio.Queue()
+        to_app, from_app = asyncio.Queue(), asyncio.Queue()
         asyncio.ensure_future(app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}},
-                                  self._inner_lifespan.get, self._inner_events.put))
-        await self._inner_lifespan.put({"type": "lifespan.startup"})
-        message = await self._inner_events.get()
+                                  to_app.get, from_app.put))
+        await to_app.put({"type": "lifespan.startup"})
+        message = await from_app.get()
         if message["type"] != "lifespan.startup.complete":
             raise RuntimeError(message.get("message") or "页面启动失败")
+        self._lifespans.append((to_app, from_app))
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -212,12 +280,13 @@ class StartingApp:
             await send({"type": "websocket.close", "code": 1013})
             return
         if self._waits(scope):
-            try:
-                await asyncio.wait_for(self._done.wait(), timeout=self.api_wait)
-            except asyncio.TimeoutError:
-                pass
-            if self.app is not None:
-                return await self.app(scope, receive, send)
+            if self.api is None:
+                try:
+                    await asyncio.wait_for(self._answering.wait(), timeout=self.api_wait)
+                except asyncio.TimeoutError:
+                    pass
+            if self.app is not None or self.api is not None:
+                return await (self.app or self.api)(scope, receive, send)
         await self._starting(scope, send)
 
     @staticmethod
@@ -235,10 +304,11 @@ class StartingApp:
                 self._task = asyncio.ensure_future(self._load())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self.app is not None and self._inner_lifespan is not None:
-                    await self._inner_lifespan.put({"type": "lifespan.shutdown"})
+                self._closing = True
+                for to_app, from_app in reversed(self._lifespans):
+                    await to_app.put({"type": "lifespan.shutdown"})
                     try:
-                        await asyncio.wait_for(self._inner_events.get(), timeout=10)
+                        await asyncio.wait_for(from_app.get(), timeout=10)
                     except asyncio.TimeoutError:
                         pass
                 await send({"type": "lifespan.shutdown.complete"})
@@ -291,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         uvicorn.run("app:create_app", factory=True, workers=args.workers, host=settings.host, port=settings.port,
                     root_path=settings.root_path, log_level=LOG_LEVEL, app_dir=str(Path(__file__).resolve().parent))
         return 0
-    app = StartingApp(lambda: build_app(load_assistant(settings)), settings, exit_on_failure=True)
+    app = staged_app(settings, exit_on_failure=True)
     print(f"政策问答助手启动中：{address}  （模型加载完成前页面显示“正在加载模型…”；API 文档：/docs）", flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, root_path=settings.root_path, log_level=LOG_LEVEL)
     return 1 if app.failure else 0

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .config import Settings
+from .startup import load_assistant, warm_caches
 
 console = Console()
 
@@ -104,6 +105,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     result = Library(settings).rescan(_actor(args))
+    warm_caches(settings)
     for name in result["new_files"]:
         console.print(f"新文件：{name}")
     console.print(f"索引已建立：{result['units']} 个单元，目录 {settings.index_dir}（{result['seconds']} 秒）")
@@ -213,9 +215,9 @@ def _print_answer(answer) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .chat import Assistant, Session
+    from .chat import Session
 
-    assistant = Assistant(_settings(args))
+    assistant = load_assistant(_settings(args))
     answer = assistant.ask(args.question, Session(docs=args.docs or None))
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
@@ -225,9 +227,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from .chat import Assistant, Session
+    from .chat import Session
 
-    assistant = Assistant(_settings(args))
+    assistant = load_assistant(_settings(args))
     session = Session(docs=args.docs or None)
     console.print("政策问答助手：输入问题，空行或 Ctrl-D 退出。")
     while True:

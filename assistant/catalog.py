@@ -185,11 +185,13 @@ class Catalog:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Catalog":
-        return cls(docs=[DocEntry(**x) for x in d.get("docs", [])],
-                   departments={k: DeptEntry(**v) for k, v in d.get("departments", {}).items()},
-                   indicators={k: IndicatorEntry(**v) for k, v in d.get("indicators", {}).items()},
-                   sections=d.get("sections", {}), clause_numbers={k: list(v) for k, v in d.get("clause_numbers", {}).items()},
-                   years=d.get("years", []), regions=d.get("regions", []))
+        cat = cls(docs=[DocEntry(**x) for x in d.get("docs", [])],
+                  departments={k: DeptEntry(**v) for k, v in d.get("departments", {}).items()},
+                  indicators={k: IndicatorEntry(**v) for k, v in d.get("indicators", {}).items()},
+                  sections=d.get("sections", {}), clause_numbers={k: list(v) for k, v in d.get("clause_numbers", {}).items()},
+                  years=d.get("years", []), regions=d.get("regions", []))
+        cat.__dict__["_content_key"] = _content_key(d)  # what the saved matchers are keyed by (1 ms)
+        return cat
 
     # ------------------------------------------------------------------ lookups
 
@@ -202,7 +204,7 @@ class Catalog:
     def _matchers(self) -> dict:
         cached = self.__dict__.get("_matcher_cache")
         if cached is None:
-            cached = self.__dict__["_matcher_cache"] = _build_matchers(self)
+            cached = self.__dict__["_matcher_cache"] = _saved_matchers(self)
         return cached
 
     def find_docs(self, text) -> list[Mention]:
@@ -712,6 +714,50 @@ def _dedupe(items):
 
 
 # --------------------------------------------------------------------------- matchers
+
+MATCHERS_KEPT = 8  # saved matcher sets kept in the cache folder (one per catalog: publishes make new ones)
+
+
+def _content_key(d: dict) -> str:
+    """Digest of a catalog as its JSON gives it (marshal version 2 writes equal data as equal bytes)."""
+    import hashlib
+    import marshal
+
+    return hashlib.sha1(marshal.dumps(d, 2)).hexdigest()
+
+
+def _saved_matchers(cat: Catalog) -> dict:
+    """The matchers of this catalog, unpickled when the same catalog was matched before by the same code
+    (building them normalises and indexes every name and its pinyin: ~0.3 s cold at start-up); built and
+    saved otherwise. Keyed by the catalog's content, the matching code and jieba's dictionary."""
+    import hashlib
+    import json
+    import pickle
+    from pathlib import Path
+
+    from . import matching, normalize as normalize_module
+    from .normalize import _derived_cache, _jieba_source_key, _package_file_key, _write_atomically
+
+    content = cat.__dict__.get("_content_key") or _content_key(json.loads(json.dumps(cat.to_dict())))
+    digest = hashlib.sha1(content.encode() + _jieba_source_key().encode())
+    for package, data in (("zhconv", "zhcdict.json"), ("pypinyin", "pinyin_dict.json")):  # normalize, pinyin_of
+        digest.update(_package_file_key(package, data).encode())
+    for module in (matching, normalize_module):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    path = _derived_cache("matchers", digest.hexdigest()[:20])
+    if path.exists():
+        try:
+            return pickle.loads(path.read_bytes())
+        except Exception:  # noqa: BLE001 - an unreadable cache is rebuilt
+            pass
+    matchers = _build_matchers(cat)
+    if _write_atomically(path, pickle.dumps(matchers, protocol=pickle.HIGHEST_PROTOCOL)):
+        saved = sorted(path.parent.glob("matchers-*.bin"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in saved[MATCHERS_KEPT:]:
+            old.unlink(missing_ok=True)
+    return matchers
+
 
 def _build_matchers(cat: Catalog) -> dict:
     docs = {d.doc_id: [tuple(f) for f in d.forms] or [d.title] for d in cat.docs}

@@ -252,12 +252,9 @@ def department_like(text: str) -> list[str]:
 
 def place_names(text: str) -> list[str]:
     """Place names by jieba's part-of-speech tags (ns) and by administrative suffixes."""
-    from .normalize import _jieba
+    from .normalize import place_tagger
 
-    import jieba.posseg as posseg
-
-    _jieba()
-    places = [w for w, flag in posseg.lcut(text) if flag == "ns" and len(w) >= 2]
+    places = [w for w, flag in place_tagger().lcut(text) if flag == "ns" and len(w) >= 2]
     for match in _PLACE.finditer(text):
         place = match.group(0)
         lead = next((w for w in _PLACE_LEADS_LONGEST_FIRST if place.startswith(w) and len(place) - len(w) >= 3), "")

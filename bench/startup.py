@@ -1,20 +1,25 @@
-"""Start-up: process start -> first answer (CLI) and -> page served / first API answer (web app), with the
-peak memory of each process, for the onnxruntime query path against sentence-transformers at query time
-(PA_QUERY_ENCODER=sentence-transformers, what every process did before), alternated A B A B in one run so
-that the ratio holds on a shared machine.
+"""Start-up: process start -> first answer (CLI) and -> page served / first API answer / ready (web app),
+with the CPU time and peak memory of each process, alternated A B A B in one run so that the ratio holds
+on a shared machine. By default A is the onnxruntime query path and B sentence-transformers at query time
+(PA_QUERY_ENCODER=sentence-transformers, what every process did before); with --base DIR, A is this
+checkout and B another one (e.g. the main branch exported with `git archive`, with its own index/).
 
-    python -m bench.startup [--runs 5] [--skip cli,web] [--json OUT]
+    python -m bench.startup [--runs 5] [--skip cli,web] [--base DIR] [--json OUT]
 
-Peak memory is the child's own maximum resident set (wait4's ru_maxrss), as /usr/bin/time -v reports it.
+Peak memory is the child's own maximum resident set (wait4's ru_maxrss), as /usr/bin/time -v reports it;
+CPU is its user + system time. Web app: `page_s` = the first 200 on /, `answer_s` = the first answered
+POST /api/ask, `ready_s` = /api/health 200 (the chat page mounted).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,71 +29,87 @@ from .load import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "数据知识产权试点由哪个部门牵头？"
-PATHS = {"onnx": {}, "sentence-transformers": {"PA_QUERY_ENCODER": "sentence-transformers"}}
+ENCODER_PATHS = {"onnx": {"root": ROOT, "env": {}},
+                 "sentence-transformers": {"root": ROOT, "env": {"PA_QUERY_ENCODER": "sentence-transformers"}}}
 
 
-def _env(extra: dict) -> dict:
-    return {**os.environ, "HF_HUB_OFFLINE": "1", **extra}
+def _env(path: dict) -> dict:
+    return {**os.environ, "HF_HUB_OFFLINE": "1", **path["env"]}
 
 
-def cli_once(extra: dict) -> dict:
+def _python(root: Path) -> str:
+    """The checkout's own interpreter when it has a venv (another worktree), else this one."""
+    own = Path(root) / ".venv" / "bin" / "python"
+    return str(own) if own.exists() else sys.executable
+
+
+def cli_once(path: dict) -> dict:
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "ask", QUESTION], cwd=ROOT, env=_env(extra),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([_python(path["root"]), "-m", "assistant", "ask", QUESTION], cwd=path["root"],
+                            env=_env(path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise RuntimeError(f"the CLI exited with {proc.returncode}")
-    return {"wall_s": time.perf_counter() - started, "peak_mib": usage.ru_maxrss / 1024,
-            "cpu_s": usage.ru_utime + usage.ru_stime}
+    return {"wall_s": time.perf_counter() - started, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "peak_mib": usage.ru_maxrss / 1024}
 
 
-def web_once(extra: dict, timeout: float = 300) -> dict:
-    """Seconds to the page's first 200, to the first API answer, and the server's peak memory."""
+def web_once(path: dict, timeout: float = 300) -> dict:
+    """Seconds to the page's first 200, to the first API answer, to /api/health 200 (ready), and the
+    server's CPU time and peak memory."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    root = Path(path["root"])
+    data = tempfile.mkdtemp(prefix="startup-data-")
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, env=_env(extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    page = answer = None
+    proc = subprocess.Popen([_python(root), str(root / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+                            cwd=root, env={**_env(path), "PA_DATA": data}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    page = answer = ready = None
     try:
         with httpx.Client(timeout=60) as client:
-            while time.perf_counter() - started < timeout and proc.poll() is None:
+            while time.perf_counter() - started < timeout and proc.poll() is None and ready is None:
                 try:
                     if page is None and client.get(base + "/").status_code == 200:
                         page = time.perf_counter() - started
-                    if page is not None:
+                    if page is not None and answer is None:
                         reply = client.post(base + "/api/ask", json={"question": QUESTION})
                         if reply.status_code == 200 and reply.json().get("answered"):
                             answer = time.perf_counter() - started
-                            break
+                    if answer is not None and client.get(base + "/api/health").status_code == 200:
+                        ready = time.perf_counter() - started
                 except httpx.HTTPError:
                     pass
-                time.sleep(0.05)
+                time.sleep(0.02)
     finally:
         proc.terminate()
         _, _, usage = os.wait4(proc.pid, 0)
-    if page is None or answer is None:
+        shutil.rmtree(data, ignore_errors=True)
+    if page is None or answer is None or ready is None:
         raise RuntimeError("the web app did not answer")
-    return {"page_s": page, "answer_s": answer, "peak_mib": usage.ru_maxrss / 1024}
+    return {"page_s": page, "answer_s": answer, "ready_s": ready, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "peak_mib": usage.ru_maxrss / 1024}
 
 
-def alternate(measure, runs: int, warmup: int = 1) -> dict:
-    """A B A B ... after a warm-up of each; medians per path and the median of the pairwise ratios."""
+def alternate(measure, paths: dict, runs: int, warmup: int = 1) -> dict:
+    """A B A B ... after a warm-up of each; medians per path and the median of the pairwise ratios A/B."""
     for _ in range(warmup):
-        for extra in PATHS.values():
-            measure(extra)
-    rows: dict[str, list[dict]] = {name: [] for name in PATHS}
+        for path in paths.values():
+            measure(path)
+    rows: dict[str, list[dict]] = {name: [] for name in paths}
     for _ in range(runs):
-        for name, extra in PATHS.items():
-            rows[name].append(measure(extra))
+        for name, path in paths.items():
+            rows[name].append(measure(path))
     out: dict = {}
     for name, values in rows.items():
         out[name] = {key: round(statistics.median(v[key] for v in values), 3) for key in values[0]}
-    a, b = rows["onnx"], rows["sentence-transformers"]
-    out["ratio_onnx_over_st"] = {key: round(statistics.median(x[key] / y[key] for x, y in zip(a, b)), 3)
-                                 for key in a[0]}
+        out[name]["range"] = {key: [round(min(v[key] for v in values), 3), round(max(v[key] for v in values), 3)]
+                              for key in values[0]}
+    a_name, b_name = list(paths)
+    a, b = rows[a_name], rows[b_name]
+    out[f"ratio_{a_name}_over_{b_name}"] = {key: round(statistics.median(x[key] / y[key] for x, y in zip(a, b)), 3)
+                                            for key in a[0]}
     return out
 
 
@@ -96,15 +117,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip", default="", help="cli,web")
+    parser.add_argument("--base", help="another checkout to compare this one against (B), instead of the encoders")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
-    result: dict = {"load_average": os.getloadavg()}
+    paths = {"this": {"root": ROOT, "env": {}}, "base": {"root": Path(args.base).resolve(), "env": {}}} \
+        if args.base else ENCODER_PATHS
+    result: dict = {"load_average": os.getloadavg(), "paths": {k: str(v["root"]) for k, v in paths.items()}}
     if "cli" not in skip:
-        result["cli"] = alternate(cli_once, args.runs)
+        result["cli"] = alternate(cli_once, paths, args.runs)
         print(json.dumps({"cli": result["cli"]}))
     if "web" not in skip:
-        result["web"] = alternate(web_once, args.runs)
+        result["web"] = alternate(web_once, paths, args.runs)
         print(json.dumps({"web": result["web"]}))
     result["load_average_after"] = os.getloadavg()
     if args.json:

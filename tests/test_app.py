@@ -196,3 +196,43 @@ def test_starting_app_reports_a_failed_start():
         health = client.get("/api/health")
         assert health.status_code == 503 and health.json() == {"status": "failed", "detail": "启动失败：索引目录不可写"}
         assert "启动失败：索引目录不可写" in client.get("/").text
+
+
+def test_starting_app_answers_the_api_from_the_early_app_while_the_page_loads():
+    """With `early`, API calls reach the API-only app as soon as it is built, while the page, /api/health
+    and other paths still show the start-up state; then everything switches to the real app and both
+    lifespans are shut down at the end."""
+    import threading
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from app import StartingApp
+    from assistant.config import Settings
+
+    release, events = threading.Event(), []
+    early_app = FastAPI(on_startup=[lambda: events.append("early up")], on_shutdown=[lambda: events.append("early down")])
+    early_app.post("/api/ask")(lambda: {"answered": True, "by": "early"})
+    real = FastAPI(on_startup=[lambda: events.append("real up")], on_shutdown=[lambda: events.append("real down")])
+    real.post("/api/ask")(lambda: {"answered": True, "by": "real"})
+    real.get("/api/health")(lambda: {"status": "ready"})
+    real.get("/")(lambda: {"page": "chat"})
+
+    def build():
+        release.wait(timeout=30)
+        return real
+
+    starting = StartingApp(build, Settings(), early=lambda: early_app)
+    with TestClient(starting, root_path="/policy-qa") as client:
+        assert client.post("/api/ask", json={"question": "谁牵头？"}).json()["by"] == "early"  # waited for `early`
+        assert starting.status == "starting" and events == ["early up"]
+        health = client.get("/api/health")
+        assert health.status_code == 503 and health.json()["status"] == "starting"
+        assert "正在加载模型…" in client.get("/").text
+        release.set()
+        deadline = time.time() + 20
+        while starting.status != "ready" and time.time() < deadline:
+            time.sleep(0.05)
+        assert client.get("/api/health").json() == {"status": "ready"} and client.get("/").json() == {"page": "chat"}
+        assert client.post("/api/ask", json={"question": "谁牵头？"}).json()["by"] == "real"
+    assert events == ["early up", "real up", "real down", "early down"]

@@ -135,3 +135,48 @@ def test_a_national_documents_bare_name_takes_its_level_abbreviation():
                                          "区知识产权局": graded_forms("区知识产权局", "department", "枫桥区")})
     assert keys(matcher, "国知局在措施里揽了哪些活") == [("知识产权局", "abbrev")]
     assert keys(matcher, "区知产局牵头的") == [("区知识产权局", "abbrev")]
+
+def test_cached_pinyin_table_gives_pypinyins_default_reading_without_tones():
+    """The cached character table equals pypinyin's first reading of every character, tone marks dropped."""
+    import unicodedata
+
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from assistant.matching import _pinyin_table, _toneless_readings
+
+    table = _pinyin_table()
+    assert table == _toneless_readings()
+    for ch in "中国知识产权局绿女略":
+        first = pinyin_dict[ord(ch)].split(",")[0]
+        assert table[ch] == "".join(c for c in unicodedata.normalize("NFKD", first) if not unicodedata.combining(c))
+    assert pinyin_of("区知识产权局a1") == ("qu", "zhi", "shi", "chan", "quan", "ju", "a", "1")
+    assert len(table) > 20000
+
+
+def test_saved_matchers_are_reused_for_the_same_catalog_only(units, tmp_path, monkeypatch):
+    """A catalog read back from its JSON finds names with the matchers saved by the first one (no rebuild),
+    with the same results; a different catalog gets matchers of its own."""
+    import json
+
+    from assistant import catalog as catalog_module
+    from assistant.catalog import Catalog
+
+    monkeypatch.setenv("PA_CACHE", str(tmp_path))
+    data = json.loads(json.dumps(Catalog.from_units(units).to_dict()))
+    question = "浦东知识产权局2023年工作要点里知产局牵头哪些任务？"
+    first = Catalog.from_dict(data)
+    found = (first.find_docs(question), first.find_departments(question))
+    saved = list((tmp_path / "text").glob("matchers-*.bin"))
+    assert len(saved) == 1
+
+    def no_build(cat):
+        raise AssertionError("matchers rebuilt although saved")
+
+    monkeypatch.setattr(catalog_module, "_build_matchers", no_build)
+    again = Catalog.from_dict(json.loads(json.dumps(data)))
+    assert (again.find_docs(question), again.find_departments(question)) == found and found[0] and found[1]
+    monkeypatch.undo()
+    monkeypatch.setenv("PA_CACHE", str(tmp_path))
+    other = dict(data, regions=data["regions"][:-1])
+    Catalog.from_dict(other).find_regions(question)
+    assert len(list((tmp_path / "text").glob("matchers-*.bin"))) == 2
