@@ -3,6 +3,12 @@ busy neighbour process), the query embedding alone, ONNX vs sentence-transformer
 corpus, and requests/s with many concurrent users over HTTP.
 
     python -m bench.throughput [--skip embed,warm,http] [--users 50] [--seconds 30] [--json OUT]
+    python -m bench.throughput --answers OUT.jsonl [--repeats 5] [--profile OUT.prof]
+
+`--answers` times warm answers in this process only (every gold conversation answered once first, then
+each last turn `--repeats` times; p50/p95 printed) and writes every gold answer (Answer.to_dict, one JSON
+line per item) so that two versions of the code can be diffed answer by answer; `--profile` adds a
+cProfile of one more warm pass.
 
 Each query path is measured in its own process (`--child onnx|sentence-transformers`), so that torch's
 thread pools never share a process with onnxruntime's.
@@ -69,6 +75,33 @@ def child(path: str, repeats: int) -> dict:
             "corpus_embedding_s": round(build_embed_s, 2), "units": len(texts)}
 
 
+def warm_answers(out: Path, repeats: int, profile: str | None = None) -> dict:
+    """Warm single-user latency over the gold set, and every answer written to `out` for diffing."""
+    from assistant.chat import Assistant, Session
+    from assistant.config import Settings
+    from eval.grader import load_gold
+
+    assistant = Assistant(Settings())
+    items = load_gold(GOLD)
+    with open(out, "w", encoding="utf-8") as handle:
+        for item in items:
+            session = Session()
+            for turn in item["turns"]:
+                answer = assistant.ask(turn, session)
+            handle.write(json.dumps({"id": item["id"], **answer.to_dict()}, ensure_ascii=False) + "\n")
+    times = [t for _ in range(repeats) for t in _answer_times(assistant, items)]
+    result = {"answers": len(times), "answer_ms": _pct(times), "load_average": os.getloadavg(), "written": str(out)}
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        _answer_times(assistant, items)
+        profiler.disable()
+        profiler.dump_stats(profile)
+    return result
+
+
 def embed_ab(repeats: int) -> dict:
     """Query embedding by onnxruntime and by sentence-transformers, interleaved question by question in one
     process, so that both see the same machine; plus their agreement."""
@@ -111,8 +144,26 @@ def warm(repeats: int) -> dict:
     return out
 
 
-def http(users: int, seconds: float, env: dict | None = None) -> dict:
-    """`users` threads, each its own connection, asking gold questions back to back for `seconds`."""
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children (uvicorn's worker processes)."""
+    import psutil
+
+    proc = psutil.Process(pid)
+    total = 0.0
+    for p in [proc] + proc.children(recursive=True):
+        try:
+            times = p.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def http(users: int, seconds: float, env: dict | None = None, workers: int = 1) -> dict:
+    """`users` threads, each its own connection, asking gold questions back to back for `seconds`; with
+    the server's and this client's CPU time per request (2 cores are shared by both)."""
+    import resource
+
     import httpx
 
     from eval.grader import load_gold
@@ -121,7 +172,11 @@ def http(users: int, seconds: float, env: dict | None = None) -> dict:
 
     questions = [item["turns"][-1] for item in load_gold(GOLD) if len(item["turns"]) == 1]
     port = free_port()
-    server = start_server(port, env={"PA_MAX_INFLIGHT": str(max(64, users * 2)), **(env or {})})
+    import tempfile
+
+    data = tempfile.mkdtemp(prefix="pa-throughput-")  # a fresh database per run: same quotas, same sizes
+    server = start_server(port, env={"PA_MAX_INFLIGHT": str(max(64, users * 2)), "PA_DATA": data, **(env or {})},
+                          workers=workers)
     base = f"http://127.0.0.1:{port}"
     latencies: list[float] = []
     errors: list[str] = []
@@ -148,6 +203,8 @@ def http(users: int, seconds: float, env: dict | None = None) -> dict:
         with httpx.Client(timeout=60) as client:  # first answer: lazy caches
             client.post(base + "/api/ask", json={"question": questions[0]})
         stop_at[0] = time.perf_counter() + seconds
+        server_cpu = _cpu_seconds(server.pid)
+        client_cpu = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         threads = [threading.Thread(target=user, args=(k,)) for k in range(users)]
         for t in threads:
@@ -155,9 +212,15 @@ def http(users: int, seconds: float, env: dict | None = None) -> dict:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
+        server_cpu = _cpu_seconds(server.pid) - server_cpu
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = after.ru_utime + after.ru_stime - client_cpu.ru_utime - client_cpu.ru_stime
     finally:
         stop_server(server)
-    return {"users": users, "seconds": round(elapsed, 1), "requests": len(latencies),
+    done = max(1, len(latencies))
+    return {"users": users, "workers": workers, "seconds": round(elapsed, 1), "requests": len(latencies),
+            "server_cpu_ms_per_request": round(server_cpu * 1000 / done, 1),
+            "client_cpu_ms_per_request": round(client_cpu * 1000 / done, 1), "load_average": os.getloadavg(),
             "throughput_rps": round(len(latencies) / elapsed, 1), "errors": len(errors),
             "error_kinds": sorted(set(errors))[:5], "latency_ms": _pct(latencies), "env": env or {}}
 
@@ -170,8 +233,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--http-paths", default="onnx,sentence-transformers")
+    parser.add_argument("--workers", default="1", help="server processes; several (1,2) are measured in turn")
     parser.add_argument("--json", help="write the figures here")
+    parser.add_argument("--answers", help="warm answers only: write every gold answer here (JSON lines)")
+    parser.add_argument("--profile", help="with --answers: cProfile one more warm pass into this file")
     args = parser.parse_args(argv)
+    if args.answers:
+        print(json.dumps(warm_answers(Path(args.answers), args.repeats, args.profile)))
+        return 0
     if args.child:
         print(json.dumps(child(args.child, args.repeats)))
         return 0
@@ -184,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         result["warm"] = warm(args.repeats)
     if "http" not in skip:
         paths = {"onnx": {}, "sentence-transformers": {"PA_QUERY_ENCODER": "sentence-transformers"}}
-        result["http"] = {path: http(args.users, args.seconds, paths[path]) for path in args.http_paths.split(",")}
+        result["http"] = {f"{path} workers={w}": http(args.users, args.seconds, paths[path], int(w))
+                          for w in args.workers.split(",") for path in args.http_paths.split(",")}
         print(json.dumps(result["http"]), flush=True)
     result["load_average_after"] = os.getloadavg()
     if args.json:
