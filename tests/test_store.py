@@ -342,3 +342,57 @@ def test_failed_logins_are_shared_by_every_process(db_url):
     assert b.retry_after("10.0.0.9", "alice") == 0
     first.close()
     second.close()
+
+
+def test_turns_saved_at_once_share_one_commit_and_a_failing_turn_fails_alone(tmp_path, monkeypatch):
+    """SQLite group commit: turns queued behind the write lock are written by one transaction (one fsync),
+    each under its own savepoint, so one turn's error neither loses nor blocks the others."""
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    from assistant.store import Store, StoreError
+
+    store = Store(f"sqlite:///{tmp_path / 'group.db'}")
+    transactions = []
+    plain_tx, plain_write = Store._tx, Store._write_turn
+
+    def counting_tx(self, *args, **kwargs):
+        transactions.append(kwargs)
+        return plain_tx(self, *args, **kwargs)
+
+    def failing_write(self, conn, turn):
+        plain_write(self, conn, turn)
+        if turn.question == "坏问题":  # after its rows are written: the savepoint must take them back
+            raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(Store, "_tx", counting_tx)
+    monkeypatch.setattr(Store, "_write_turn", failing_write)
+    questions = ["问题一", "问题二", "坏问题", "问题三", "问题四"]
+    results: dict[str, object] = {}
+
+    def save(question: str) -> None:
+        session_id, session = store.new()
+        try:
+            results[question] = (session_id, store.save_turn(session_id, "", session, question, {"answer": question}))
+        except StoreError as exc:
+            results[question] = exc
+
+    with store._write_lock:  # every turn queues behind one writer
+        threads = [threading.Thread(target=save, args=(q,)) for q in questions]
+        for thread in threads:
+            thread.start()
+        while len(store._pending) < len(questions):
+            threading.Event().wait(0.01)
+    for thread in threads:
+        thread.join()
+    assert len(transactions) == 1
+    assert isinstance(results["坏问题"], StoreError) and "存储空间已满" in str(results["坏问题"])
+    for question in questions:
+        if question != "坏问题":
+            session_id, answer_id = results[question]
+            saved = store.answer(answer_id)
+            assert saved["question"] == question and saved["session_id"] == session_id
+            assert store.load(session_id) is not None
+    assert store.count("api") == len(questions) - 1  # the failed turn left no conversation behind
+    store.close()
