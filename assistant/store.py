@@ -329,7 +329,7 @@ class Store:
         """The conversation after a turn and the answer given, atomically; returns the answer id once it is
         committed. On SQLite, turns saved at the same moment by several threads share one commit (one
         fsync) instead of queueing for one each: whichever thread holds the write lock writes every turn
-        waiting, each under its own savepoint, so a turn that fails fails alone."""
+        waiting. Should that transaction fail, each turn is retried alone, so a turn that fails fails alone."""
         turn = _Turn(answer_id=secrets.token_hex(16), session_id=session_id, user=user, kind=kind,
                      now=self.clock(), question=question,
                      state=json.dumps(encode_session(session), ensure_ascii=False),
@@ -344,23 +344,32 @@ class Store:
             if not turn.done:  # nobody took it along: write everything waiting, this turn included
                 with self._pending_lock:
                     batch, self._pending = self._pending, []
-                try:
-                    with self._tx(locked=True) as conn:
-                        for item in batch:
-                            try:
-                                with conn.begin_nested():
-                                    self._write_turn(conn, item)
-                            except SQLAlchemyError as exc:
-                                item.error = _unavailable(exc)
-                except Exception as exc:  # the transaction failed: none of them is saved
-                    for item in batch:
-                        item.error = item.error or exc
-                finally:
-                    for item in batch:
-                        item.done = True
+                self._write_batch(batch)
         if turn.error is not None:
             raise turn.error
         return turn.answer_id
+
+    def _write_batch(self, batch: list["_Turn"]) -> None:
+        """Every turn of `batch` in one transaction, or each alone when that fails; call with the write lock."""
+        try:
+            try:
+                with self._tx(locked=True) as conn:
+                    for item in batch:
+                        self._write_turn(conn, item)
+                return
+            except Exception as exc:
+                if len(batch) == 1:
+                    batch[0].error = exc
+                    return
+            for item in batch:
+                try:
+                    with self._tx(locked=True) as conn:
+                        self._write_turn(conn, item)
+                except Exception as exc:
+                    item.error = exc
+        finally:
+            for item in batch:
+                item.done = True
 
     def _write_turn(self, conn: Connection, turn: "_Turn") -> None:
         self._upsert(conn, turn.session_id, turn.user, turn.state, turn.kind, turn.now)
