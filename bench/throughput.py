@@ -6,7 +6,8 @@ corpus, and requests/s with many concurrent users over HTTP.
     python -m bench.throughput --answers OUT.jsonl [--repeats 5] [--profile OUT.prof]
 
 `--answers` times warm answers in this process only (every gold conversation answered once first, then
-each last turn `--repeats` times; p50/p95 printed) and writes every gold answer (Answer.to_dict, one JSON
+each last turn `--repeats` times; p50/p95 of wall time, of the answering thread's CPU time, and of that
+CPU time without the query embedding) and writes every gold answer (Answer.to_dict, one JSON
 line per item) so that two versions of the code can be diffed answer by answer; `--profile` adds a
 cProfile of one more warm pass.
 
@@ -89,8 +90,31 @@ def warm_answers(out: Path, repeats: int, profile: str | None = None) -> dict:
             for turn in item["turns"]:
                 answer = assistant.ask(turn, session)
             handle.write(json.dumps({"id": item["id"], **answer.to_dict()}, ensure_ascii=False) + "\n")
-    times = [t for _ in range(repeats) for t in _answer_times(assistant, items)]
-    result = {"answers": len(times), "answer_ms": _pct(times), "load_average": os.getloadavg(), "written": str(out)}
+    embed, spent = assistant.retriever.embed, [0.0]
+
+    def timed_embed(query: str):
+        started = time.thread_time()
+        try:
+            return embed(query)
+        finally:
+            spent[0] += time.thread_time() - started
+
+    assistant.retriever.embed = timed_embed
+    wall, cpu, rest = [], [], []
+    for _ in range(repeats):
+        for item in items:
+            session = Session()
+            for turn in item["turns"][:-1]:
+                assistant.ask(turn, session)
+            spent[0] = 0.0
+            started, started_cpu = time.perf_counter(), time.thread_time()
+            assistant.ask(item["turns"][-1], session)
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - started_cpu) * 1000)
+            rest.append(cpu[-1] - spent[0] * 1000)
+    assistant.retriever.embed = embed
+    result = {"answers": len(wall), "answer_ms": _pct(wall), "answer_cpu_ms": _pct(cpu),
+              "answer_cpu_without_embedding_ms": _pct(rest), "load_average": os.getloadavg(), "written": str(out)}
     if profile:
         import cProfile
 
