@@ -41,11 +41,18 @@ class Composer:
 
     def __init__(self) -> None:
         self.units: list[Unit] = []
+        self._numbers: dict[str, list[tuple[Unit, int]]] = {}  # by unit_id: equal units share it
 
     def cite(self, unit: Unit) -> str:
-        if unit not in self.units:
-            self.units.append(unit)
-        return f"[{self.units.index(unit) + 1}]"
+        """The unit's citation number (a new one at its first use). Looked up by unit_id first: comparing a
+        unit with every unit cited so far (dataclass equality, field by field) made long lists slow."""
+        bucket = self._numbers.setdefault(unit.unit_id, [])
+        for known, number in bucket:
+            if known is unit or known == unit:
+                return f"[{number}]"
+        self.units.append(unit)
+        bucket.append((unit, len(self.units)))
+        return f"[{len(self.units)}]"
 
     def citations(self) -> list[Citation]:
         return [Citation(n=i, doc_id=u.doc_short, doc_title=u.doc_title, unit_id=u.unit_id, label=u.label,

@@ -170,6 +170,21 @@ def migrate(engine: Engine) -> list[int]:
     return applied
 
 
+@dataclasses.dataclass
+class _Turn:
+    """One turn to save, encoded before the write lock is taken."""
+    answer_id: str
+    session_id: str
+    user: str
+    kind: str
+    now: float
+    question: str
+    state: str
+    answer: str
+    done: bool = False
+    error: Exception | None = None
+
+
 class Store:
     """Conversations (by server-issued id, bound to a login, idle expiry, quota per kind), answers and
     their judgements. Thread-safe; several processes may share one database."""
@@ -186,6 +201,8 @@ class Store:
         self.clock = clock
         self._locks = [threading.Lock() for _ in range(64)]
         self._write_lock = threading.Lock()
+        self._pending: list[_Turn] = []  # turns waiting for the write lock (save_turn's group commit)
+        self._pending_lock = threading.Lock()
         self._fresh: OrderedDict[str, None] = OrderedDict()  # ids issued by new(), not yet stored
         self._last_purge = 0.0
         try:
@@ -204,10 +221,11 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def _tx(self, write: bool = True) -> Iterator[Connection]:
+    def _tx(self, write: bool = True, locked: bool = False) -> Iterator[Connection]:
         """One transaction. SQLite writers of this process queue on a lock first, so that only one
-        of them at a time waits in SQLite's busy handler (whose back-off sleeps grow to 100 ms)."""
-        serialise = write and self.dialect == "sqlite"
+        of them at a time waits in SQLite's busy handler (whose back-off sleeps grow to 100 ms);
+        `locked`: the caller holds that lock already."""
+        serialise = write and self.dialect == "sqlite" and not locked
         try:
             with self._write_lock if serialise else nullcontext(), self.engine.connect() as conn:
                 if not write:
@@ -231,12 +249,14 @@ class Store:
             self._fresh.popitem(last=False)
         return session_id, Session()
 
-    def _upsert(self, conn: Connection, session_id: str, user: str, session: Session, kind: str, now: float) -> None:
+    def _upsert(self, conn: Connection, session_id: str, user: str, session: Session | str, kind: str,
+                now: float) -> None:
+        """`session` may come already encoded (a JSON string), so that it is encoded outside the write lock."""
+        state = session if isinstance(session, str) else json.dumps(encode_session(session), ensure_ascii=False)
         conn.execute(text("INSERT INTO conversations (id, owner, kind, created, updated, state) "
                           "VALUES (:id, :owner, :kind, :now, :now, :state) "
                           "ON CONFLICT (id) DO UPDATE SET updated = excluded.updated, state = excluded.state"),
-                     {"id": session_id, "owner": user, "kind": kind, "now": now,
-                      "state": json.dumps(encode_session(session), ensure_ascii=False)})
+                     {"id": session_id, "owner": user, "kind": kind, "now": now, "state": state})
         if self._fresh.pop(session_id, 0) is None:
             self._enforce_quotas(conn, user, kind)
             if now - self._last_purge > 60:
@@ -306,16 +326,57 @@ class Store:
 
     def save_turn(self, session_id: str, user: str, session: Session, question: str, answer: dict,
                   kind: str = "api") -> str:
-        """The conversation after a turn and the answer given, in one transaction; returns the answer id."""
-        answer_id = secrets.token_hex(16)
-        now = self.clock()
-        with self._tx() as conn:
-            self._upsert(conn, session_id, user, session, kind, now)
-            conn.execute(text("INSERT INTO answers (id, conversation_id, owner, created, question, answer) "
-                              "VALUES (:id, :sid, :owner, :now, :q, :a)"),
-                         {"id": answer_id, "sid": session_id, "owner": user, "now": now, "q": question,
-                          "a": json.dumps(answer, ensure_ascii=False)})
-        return answer_id
+        """The conversation after a turn and the answer given, atomically; returns the answer id once it is
+        committed. On SQLite, turns saved at the same moment by several threads share one commit (one
+        fsync) instead of queueing for one each: whichever thread holds the write lock writes every turn
+        waiting. Should that transaction fail, each turn is retried alone, so a turn that fails fails alone."""
+        turn = _Turn(answer_id=secrets.token_hex(16), session_id=session_id, user=user, kind=kind,
+                     now=self.clock(), question=question,
+                     state=json.dumps(encode_session(session), ensure_ascii=False),
+                     answer=json.dumps(answer, ensure_ascii=False))
+        if self.dialect != "sqlite":  # concurrent writers do not queue on PostgreSQL
+            with self._tx() as conn:
+                self._write_turn(conn, turn)
+            return turn.answer_id
+        with self._pending_lock:
+            self._pending.append(turn)
+        with self._write_lock:
+            if not turn.done:  # nobody took it along: write everything waiting, this turn included
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                self._write_batch(batch)
+        if turn.error is not None:
+            raise turn.error
+        return turn.answer_id
+
+    def _write_batch(self, batch: list["_Turn"]) -> None:
+        """Every turn of `batch` in one transaction, or each alone when that fails; call with the write lock."""
+        try:
+            try:
+                with self._tx(locked=True) as conn:
+                    for item in batch:
+                        self._write_turn(conn, item)
+                return
+            except Exception as exc:
+                if len(batch) == 1:
+                    batch[0].error = exc
+                    return
+            for item in batch:
+                try:
+                    with self._tx(locked=True) as conn:
+                        self._write_turn(conn, item)
+                except Exception as exc:
+                    item.error = exc
+        finally:
+            for item in batch:
+                item.done = True
+
+    def _write_turn(self, conn: Connection, turn: "_Turn") -> None:
+        self._upsert(conn, turn.session_id, turn.user, turn.state, turn.kind, turn.now)
+        conn.execute(text("INSERT INTO answers (id, conversation_id, owner, created, question, answer) "
+                          "VALUES (:id, :sid, :owner, :now, :q, :a)"),
+                     {"id": turn.answer_id, "sid": turn.session_id, "owner": turn.user, "now": turn.now,
+                      "q": turn.question, "a": turn.answer})
 
     def answer(self, answer_id: str) -> dict | None:
         with self._tx(write=False) as conn:

@@ -55,3 +55,60 @@ def test_build_embeds_with_onnxruntime_and_matches_the_reference_index(settings,
     reference = index.faiss.reconstruct_n(0, index.faiss.ntotal)
     assert (ours * reference).sum(axis=1).min() >= 0.9999
     assert isinstance(load_index(local).embedder, OnnxEmbedder)
+
+
+def _same_top(exact: list[tuple[int, float]], pruned: list[tuple[int, float]]) -> bool:
+    """Equal score lists, and the same rows at every score but the last (ties there may be cut anywhere)."""
+    if [s for _, s in exact] != [s for _, s in pruned]:
+        return False
+    last = exact[-1][1] if exact else None
+    return all({r for r, s in exact if s == score} == {r for r, s in pruned if s == score}
+               for score in {s for _, s in exact} if score != last)
+
+
+def test_pruned_bm25_equals_exhaustive_bm25_on_the_gold_questions(index):
+    """The early-terminating BM25 used above PRUNED_BM25_ABOVE units gives bm25s's own top list, scores
+    bit-identical, for every gold question, with and without a document filter."""
+    import numpy as np
+
+    from assistant.normalize import tokenize
+    from assistant.retrieval import exact_bm25, pruned_bm25
+    from eval.grader import load_gold
+    from pathlib import Path
+
+    questions = [item["turns"][-1] for item in load_gold(Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl")]
+    mask = (np.arange(len(index.units)) % 3 == 0).astype(np.float32)
+    compared = 0
+    for question in questions:
+        tokens = tokenize(question)
+        for depth in (5, 50):
+            for weights in (None, mask):
+                exact = exact_bm25(index.bm25, tokens, depth, weights)
+                assert _same_top(exact, pruned_bm25(index.bm25, tokens, depth, weights)), question
+                compared += bool(exact)
+    assert compared > 600
+
+
+def test_pruned_bm25_stops_early_and_stays_exact_on_a_large_synthetic_corpus():
+    """20,000 synthetic clauses with a skewed vocabulary (a few very common words, many rare ones), queries
+    mixing both: the pruned search leaves most postings (the common words') unscored yet returns bm25s's
+    top 50, with and without a document filter."""
+    import bm25s
+    import numpy as np
+
+    from assistant import retrieval
+
+    rng = np.random.default_rng(5)
+    vocabulary = [f"w{i}" for i in range(3000)]
+    weights = 1 / np.arange(1, len(vocabulary) + 1) ** 1.1
+    weights /= weights.sum()
+    corpus = [list(rng.choice(vocabulary, rng.integers(5, 60), p=weights)) for _ in range(20_000)]
+    bm25 = bm25s.BM25()
+    bm25.index(corpus, show_progress=False)
+    stats: dict = {}
+    for q in range(200):
+        tokens = list(rng.choice(vocabulary[:5], 2)) + list(rng.choice(vocabulary[50:], rng.integers(1, 4)))
+        mask = (rng.random(len(corpus)) < 0.5).astype(np.float32) if q % 4 == 0 else None
+        exact = retrieval.exact_bm25(bm25, tokens, 50, mask)
+        assert _same_top(exact, retrieval.pruned_bm25(bm25, tokens, 50, mask, stats=stats)), tokens
+    assert stats["scored"] < stats["postings"] / 2  # most postings (the common words') were never scored

@@ -342,3 +342,64 @@ def test_failed_logins_are_shared_by_every_process(db_url):
     assert b.retry_after("10.0.0.9", "alice") == 0
     first.close()
     second.close()
+
+
+def test_turns_saved_at_once_share_one_commit_and_a_failing_turn_fails_alone(tmp_path, monkeypatch):
+    """SQLite group commit: turns queued behind the write lock are written by one transaction (one fsync);
+    when that transaction fails, each turn is retried alone, so one turn's error loses no other turn."""
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    from assistant.store import Store, StoreError
+
+    store = Store(f"sqlite:///{tmp_path / 'group.db'}")
+    transactions = []
+    plain_tx, plain_write = Store._tx, Store._write_turn
+
+    def counting_tx(self, *args, **kwargs):
+        transactions.append(kwargs)
+        return plain_tx(self, *args, **kwargs)
+
+    def failing_write(self, conn, turn):
+        plain_write(self, conn, turn)
+        if turn.question == "坏问题":  # after its rows are written: the rollback must take them back
+            raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(Store, "_tx", counting_tx)
+    monkeypatch.setattr(Store, "_write_turn", failing_write)
+
+    def queued(questions: list[str]) -> dict:
+        results: dict[str, object] = {}
+
+        def save(question: str) -> None:
+            session_id, session = store.new()
+            try:
+                results[question] = (session_id, store.save_turn(session_id, "", session, question, {"answer": question}))
+            except StoreError as exc:
+                results[question] = exc
+
+        with store._write_lock:  # every turn queues behind one writer
+            threads = [threading.Thread(target=save, args=(q,)) for q in questions]
+            for thread in threads:
+                thread.start()
+            while len(store._pending) < len(questions):
+                threading.Event().wait(0.01)
+        for thread in threads:
+            thread.join()
+        return results
+
+    def saved(results: dict, question: str) -> bool:
+        session_id, answer_id = results[question]
+        row = store.answer(answer_id)
+        return row["question"] == question and row["session_id"] == session_id and store.load(session_id) is not None
+
+    good = queued(["问题一", "问题二", "问题三"])
+    assert len(transactions) == 1 and all(saved(good, q) for q in good)
+    transactions.clear()
+    mixed = queued(["问题四", "坏问题", "问题五"])
+    assert len(transactions) == 1 + 3  # the shared transaction failed, then each turn alone
+    assert isinstance(mixed["坏问题"], StoreError) and "存储空间已满" in str(mixed["坏问题"])
+    assert saved(mixed, "问题四") and saved(mixed, "问题五")
+    assert store.count("api") == 5  # the failed turn left no conversation behind
+    store.close()
