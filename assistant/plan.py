@@ -616,6 +616,10 @@ def named_task(plan: Plan, ctx: Context) -> Unit | None:
         return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
 
     text = plan.question.text
+    for doc_id in plan.docs:  # the document's own name ("…知识产权保护条例") is no task
+        for name in sorted(ctx.catalog.doc(doc_id).names, key=len, reverse=True):
+            if len(name) >= 4 and name in text:
+                text = text.replace(name, " ")
     best, best_len = None, 0
     for doc in plan.docs or list(ctx.clauses):
         for unit in ctx.clauses.get(doc, []):

@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass, field
 
 from .documents import Document, DocumentError
 from . import roles
-from .header import _DATE_LINE, _PRINT_LINE, _TRAILER, merge_meta, notice_title, parse_header, parse_statute_header
+from .header import _DATE_LINE, _PRINT_LINE, _TRAILER, META_KEYS, merge_meta, notice_title, parse_header, parse_statute_header
 from .normalize import CN_DIGITS, cn_number, cn_to_int
 from .roles import Responsibility, _looks_like_units, _split_units, _unique, find_responsibilities, parse_responsibility
 
-PARSER_VERSION = "units-9"
+PARSER_VERSION = "units-10"
 
 @dataclass
 class Target:
@@ -1181,6 +1181,19 @@ def _repair_rows(rows: list[list[str]]) -> list[list[str]]:
     return out
 
 
+def _quote_page_facts(units: list[Unit], meta: dict) -> None:
+    """Facts read from the page around the text (gov.cn's table: 发文字号, 成文日期…) join the header unit's
+    text, so that an answer citing the header quotes where they come from."""
+    header = next((u for u in units if u.kind == "header"), None)
+    if header is None:
+        return
+    flat = re.sub(r"\s", "", header.text)
+    lines = [f"{key}：{value}" for key, value in meta.items()
+             if key in META_KEYS and isinstance(value, str) and value.strip() and re.sub(r"\s", "", value) not in flat]
+    if lines:
+        header.text = "\n".join([header.text] + lines)
+
+
 def _parse_plan(doc: Document, result: ParseResult, b: _Builder, level: int | None, root: _Node,
                 prefix: str = "", key_prefix: str = "") -> None:
     reader = _Roles(statute=False)
@@ -1281,6 +1294,7 @@ def parse_document(doc: Document) -> ParseResult:
             _parse_plan(doc, result, b, level, root)
     _parse_attachments(doc, attachments, result, b)
     result.units = b.units
+    _quote_page_facts(result.units, doc.meta or {})
     kinds = {u.kind for u in b.units}
     if "clause" in kinds or "goals" in kinds:
         result.state = "ok"
