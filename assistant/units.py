@@ -20,7 +20,7 @@ from .header import _DATE_LINE, _PRINT_LINE, _TRAILER, META_KEYS, merge_meta, no
 from .normalize import CN_DIGITS, cn_number, cn_to_int
 from .roles import Responsibility, _looks_like_units, _split_units, _unique, find_responsibilities, parse_responsibility
 
-PARSER_VERSION = "units-10"
+PARSER_VERSION = "units-11"
 
 @dataclass
 class Target:
@@ -1181,6 +1181,25 @@ def _repair_rows(rows: list[list[str]]) -> list[list[str]]:
     return out
 
 
+def _split_inline_items(lines: list[str]) -> list[str]:
+    """Numbered items a reader ran into one line ("（一）加强组织领导。…。（二）营造良好氛围。…"): split
+    where the next number of the same marker style follows a sentence end."""
+    out: list[str] = []
+    for line in lines:
+        item = _item(line)
+        while item is not None and "\t" not in line:
+            level, number = item[0], item[1]
+            at = next((m.start() for m in re.finditer("。", line)
+                       if (after := _item(line[m.start() + 1:])) and after[:2] == (level, number + 1)), -1)
+            if at < 0:
+                break
+            out.append(line[: at + 1])
+            line = line[at + 1:]
+            item = _item(line)
+        out.append(line)
+    return out
+
+
 def _quote_page_facts(units: list[Unit], meta: dict) -> None:
     """Facts read from the page around the text (gov.cn's table: 发文字号, 成文日期…) join the header unit's
     text, so that an answer citing the header quotes where they come from."""
@@ -1251,7 +1270,7 @@ def parse_document(doc: Document) -> ParseResult:
     elif isinstance(meta_warnings, list):
         result.warnings.extend(str(w) for w in meta_warnings)
     main, attachments = _split_attachments(list(doc.lines))
-    main = _table_section_rows(main)
+    main = _split_inline_items(_table_section_rows(main))
     trailer: list[str] = []
     if attachments:  # the 版记 closes the last attachment: it is the document's, not the attachment's
         label, title, rest = attachments[-1]

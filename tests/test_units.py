@@ -338,3 +338,15 @@ def test_dated_targets_need_a_year_and_a_level_verb():
 
     assert dated_targets("到2020年，重点用膜区当季地膜回收率达到80%以上。（农业农村部指导）", "全国")[0].value == 80.0
     assert dated_targets("建设指导站3个，到2020年完成。", "全国") == []
+
+
+def test_numbered_items_run_into_one_line_are_split():
+    """A PDF reader may join "（一）…。（二）…" into one line: the guarantees must not collapse into one item
+    (which made the top headings look like the task level)."""
+    from assistant.units import _split_inline_items
+
+    lines = ["（一）加强组织领导。领导小组统筹推进。（二）营造良好氛围。加强宣传。（三）加强督促检查。建立台账。",
+             "1\t拓展质押融资。（二）不拆表格行。\t区商务委员会"]
+    assert _split_inline_items(lines) == ["（一）加强组织领导。领导小组统筹推进。", "（二）营造良好氛围。加强宣传。",
+                                          "（三）加强督促检查。建立台账。", lines[1]]
+    assert _split_inline_items(["（一）引用（三）的规定。（三）不是下一项。"]) == ["（一）引用（三）的规定。（三）不是下一项。"]
