@@ -15,7 +15,7 @@ from .matching import (TIERS, Mention, NameMatcher, graded, level_of, region_cha
                        split_prefix)
 from .normalize import normalize
 
-CATALOG_VERSION = "catalog-10"  # part of the index fingerprint: change it when the names a catalog derives change
+CATALOG_VERSION = "catalog-11"  # part of the index fingerprint: change it when the names a catalog derives change
 
 # genre words that close a title, longest first; each maps to the shorter genres people also say
 GENRES = {

@@ -214,6 +214,8 @@ def short_forms(name: str, kind: str = "department", region: str = "") -> list[s
         from .normalize import tokenize
 
         words = tokenize(name[:-1], whole_words=True)
+        if len(words) == 1 and len(words[0]) == 4:  # one dictionary word of two halves (政策法规 → 法规处)
+            words = [words[0][:2], words[0][2:]]
         if len(words) >= 2 and len(words[-1]) >= 2 and words[-1] not in GENERIC_OFFICE_WORDS:
             add(words[-1] + name[-1])
     levels = []

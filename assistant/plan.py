@@ -1083,7 +1083,8 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
             answered = True
     if not answered:
         reason = reason or "抱歉，文件中没有找到能回答该问题的内容。"
-        kept = _next_state(plan, state, composer, clauses, listed) if clauses else state
+        # a refusal about a named document still sets what a follow-up leans on ("那另一份的呢")
+        kept = _next_state(plan, state, composer, clauses, listed) if clauses or plan.docs else state
         return refusal(intent, _noted(plan, reason), retrieved, scope_note), kept
     body = "\n\n".join(parts)
     if plan.note:

@@ -366,6 +366,8 @@ def understand(raw: str, catalog: Catalog, vocabulary: str = "") -> Question:
     for role, fragments in lexicon.ROLE_FILTERS.items():
         if _find(fragments, named):
             q.roles.append(role)
+    if "joint" in q.roles and re.search(r"(没有|沒有|无|不与|不跟|不和)[^，,。？?]{0,6}(一起|共同|联合|合作|搭伙)", named):
+        q.roles.remove("joint")  # "没有其他单位一起": it says alone, not together
     q.deadlines = [m.group(0) for m in _DEADLINE.finditer(text)]
     if q.deadlines and "list" not in q.asks and re.search(r"哪(些|几)", text):  # "6月底前要交差的…有哪些"
         q.asks.append("list")
