@@ -587,23 +587,27 @@ def _target_nature(found: list[tuple[Unit, Target]], ctx: Context, composer: Com
 
 
 def diff_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, bool]:
-    """The difference between an indicator's targets in two years (the years asked, or its first and last)."""
-    found = [(u, t) for u, t in _targets(ctx, plan.docs, plan.indicators) if getattr(t, "kind", "target") != "actual"]
-    by_year: dict[int, tuple[Unit, Target]] = {}
-    for unit, target in found:
-        if target.year and target.year not in by_year:
-            by_year[target.year] = (unit, target)
-    years = sorted(y for y in by_year if len(plan.years) < 2 or y in plan.years)
-    if len(years) < 2:
-        return "", False
-    for year in (years[0], years[-1]):
-        composer.cite(by_year[year][0])
-    by_year = {y: t for y, (_, t) in by_year.items()}
-    a, b = by_year[years[0]], by_year[years[-1]]
-    change = b.value - a.value
-    sign = "增加" if change >= 0 else "减少"
-    return (f"{years[-1]}年目标 **{b.value_text}**，{years[0]}年 **{a.value_text}**，"
-            f"**{sign}{abs(change):g}{b.unit if b.unit != '%' else '个百分点'}**。"), True
+    """The difference between an indicator's targets in two years (the years asked, or its first and last),
+    one line per indicator when a short name left two."""
+    lines = []
+    for indicator in plan.indicators:
+        found = [(u, t) for u, t in _targets(ctx, plan.docs, [indicator]) if getattr(t, "kind", "target") != "actual"]
+        by_year: dict[int, tuple[Unit, Target]] = {}
+        for unit, target in found:
+            if target.year and target.year not in by_year:
+                by_year[target.year] = (unit, target)
+        years = sorted(y for y in by_year if len(plan.years) < 2 or y in plan.years)
+        if len(years) < 2:
+            continue
+        for year in (years[0], years[-1]):
+            composer.cite(by_year[year][0])
+        (_, a), (_, b) = by_year[years[0]], by_year[years[-1]]
+        change = b.value - a.value
+        sign = "增加" if change >= 0 else "减少"
+        name = f"{b.indicator}：" if len(plan.indicators) > 1 else ""
+        lines.append(f"{name}{years[-1]}年目标 **{b.value_text}**，{years[0]}年 **{a.value_text}**，"
+                     f"**{sign}{abs(change):g}{b.unit if b.unit != '%' else '个百分点'}**。")
+    return "\n".join(lines), bool(lines)
 
 
 def named_task(plan: Plan, ctx: Context) -> Unit | None:

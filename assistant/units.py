@@ -20,7 +20,7 @@ from .header import _DATE_LINE, _PRINT_LINE, _TRAILER, META_KEYS, merge_meta, no
 from .normalize import CN_DIGITS, cn_number, cn_to_int
 from .roles import Responsibility, _looks_like_units, _split_units, _unique, find_responsibilities, parse_responsibility
 
-PARSER_VERSION = "units-11"
+PARSER_VERSION = "units-12"
 
 @dataclass
 class Target:
@@ -755,8 +755,15 @@ def _parse_statute(doc: Document, lines: list[str], result: ParseResult, b: _Bui
         head = head[:toc_at]
     if not section_prefix:
         facts = _header_facts(doc, head, list(trailer or []), result.warnings, statute=True)
+        # prose after the body's own title line is the text's preamble ("2029年是…之年。总体思路是：…"), not header
+        titled = [i for i, line in enumerate(head) if i > 0 and re.sub(r"\s", "", line) == re.sub(r"\s", "", doc.title)]
+        intro = [line for line in head[titled[-1] + 1:] if "。" in line and not line.startswith(("（", "("))] \
+            if titled else []
+        head = [line for line in head if line not in intro]
         b.add("header", "文件信息", "文件头", "\n".join(head + list(trailer or [])) or doc.title, "header",
               facts=facts)
+        if intro:
+            b.add("section", "前言", doc.title, "\n".join(intro), f"{key_prefix}preamble")
     # articles that carry notations are tasks written as articles (实施办法): "由X负责" in them is a task's owner
     notated = any(r.raw for line in lines[body_start:] for r in find_responsibilities(line))
     reader = _Roles(statute=True, by_only=notated)
