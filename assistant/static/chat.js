@@ -8,6 +8,33 @@
   if (window.__policyQA) return;
   window.__policyQA = true;
 
+  /* ---------------------------------------------------------------- storage a cross-site iframe is denied
+   * Inside an iframe on another site's page (an intranet portal, the embed loader's panel) Chromium denies
+   * the page its storage when third-party site data is blocked: reading `window.localStorage` throws
+   * "Access is denied for this document". Gradio's BrowserState (the conversation list) reads it unguarded
+   * while mounting; the error aborts Svelte's pending effects and, depending on which lazily loaded
+   * component arrives first, the chat tab never leaves "加载中…". This script runs before Gradio mounts the
+   * components (it is part of the page's head), so a denied storage is replaced here by one kept in memory
+   * for the page's lifetime: the page renders, and the list simply is not kept across reloads. */
+  function memoryStorage() {
+    var items = {};
+    return {
+      getItem: function (key) { return Object.prototype.hasOwnProperty.call(items, key) ? items[key] : null; },
+      setItem: function (key, value) { items[key] = String(value); },
+      removeItem: function (key) { delete items[key]; },
+      clear: function () { items = {}; },
+      key: function (i) { return Object.keys(items)[i] === undefined ? null : Object.keys(items)[i]; },
+      get length() { return Object.keys(items).length; }
+    };
+  }
+  ["localStorage", "sessionStorage"].forEach(function (name) {
+    try { if (window[name]) return; } catch (denied) { /* replaced below */ }
+    try {
+      Object.defineProperty(window, name, { configurable: true, enumerable: true, value: memoryStorage() });
+      window.__paMemoryStorage = true;
+    } catch (e) { /* nothing else to try */ }
+  });
+
   var ENGLISH = {
     "Copy message": "复制", "Copied message": "已复制", "Copy": "复制", "Copied!": "已复制", "Copied": "已复制",
     "Like": "有用", "Dislike": "无用", "Liked": "已评为有用", "Disliked": "已评为无用", "Clear": "清除",
