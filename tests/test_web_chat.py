@@ -405,7 +405,9 @@ def test_embed_loader_on_a_sample_intranet_page(app, browser, tmp_path, size):
     context = browser.new_context(locale="zh-CN", viewport=size, is_mobile=size is PHONE, has_touch=size is PHONE)
     page = context.new_page()
     requests: list[str] = []
+    errors: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(page_file.as_uri())
     button = page.locator(".pqa-button")
     button.wait_for(timeout=20_000)
@@ -415,6 +417,7 @@ def test_embed_loader_on_a_sample_intranet_page(app, browser, tmp_path, size):
     assert frame_element.get_attribute("src") == app["base"] + "/?embed=1"
     frame = page.frame_locator(".pqa-panel iframe")
     frame.locator("#question textarea").wait_for(timeout=60_000)
+    assert errors == []  # a denied localStorage no longer throws while the page mounts (see chat.js)
     frame.locator("#question textarea").fill(LEAD)
     frame.locator("#send").click()
     frame.locator("#chat .reply .actions").first.wait_for(timeout=60_000)
