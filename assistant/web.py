@@ -32,6 +32,7 @@ SOURCES_VISIBLE = 5  # sources shown before "展开全部来源"
 EXAMPLES_PER_DOC = 2
 EXAMPLE_DOCS = 8  # documents with example cards (the first ones in catalog order)
 CONVERSATIONS_KEPT = 30  # entries in the side bar (kept in the browser)
+GRADIO_STRINGS = {"common": {"complete": "已完成", "error": "出错"}}  # added to Gradio's own zh-CN translation
 HIGHLIGHT_MIN = 0.5  # share of a sentence's bigrams found in the answer for it to be highlighted
 
 # The styles go twice: as Gradio's `css` (scoped under its container: specific enough to beat its own
@@ -581,5 +582,7 @@ def create_web(assistant: Assistant, sessions) -> gr.Blocks:
         action_go.click(on_action, [action, state], [action], api_visibility="private", show_progress="hidden")
         demo.load(on_load, [saved], [conversations, tabs, picker, page], api_visibility="private",
                   show_progress="hidden")
+    # Gradio's zh-CN strings lack a few keys its screen-reader announcer uses (shown as "common.complete")
+    demo.i18n_instance = gr.I18n(**{locale: GRADIO_STRINGS for locale in ("zh-CN", "zh")})
     demo.queue(default_concurrency_limit=settings.concurrency_limit, max_size=settings.max_queue)
     return demo

@@ -230,4 +230,4 @@ def library_tab(assistant, demo: gr.Blocks, store=None) -> None:
                             concurrency_id="library-publish", api_name="library_retire")
         rescan_button.click(rescan, None, [status] + listed, concurrency_limit=1, concurrency_id="library-publish",
                             api_name="library_rescan")
-    demo.load(on_load, None, [notice, editor_box] + listed, api_visibility="private")
+    demo.load(on_load, None, [notice, editor_box] + listed, api_visibility="private", show_progress="hidden")

@@ -74,10 +74,44 @@ def app(index, settings, tmp_path_factory, browser):
         stop_server(proc, timeout=20)
 
 
-def open_chat(browser, base: str, size=DESKTOP, **options):
-    """A fresh zh-CN context (its own browser storage) on the chat page; every request it makes is kept."""
+# Records every string without Chinese that is shown at any moment (in an element not hidden by display or
+# visibility; transparent text counts: screen readers read it), two frames after it appeared so that chat.js
+# has had its chance to translate it. Catches what a snapshot misses: Gradio's "queue: 1/1 |" while waiting.
+WATCH_ENGLISH = r"""
+window.__paEnglish = [];
+(function () {
+  var pending = new Set();
+  function check(node) {
+    var el = node.nodeType === 3 ? node.parentElement : node;
+    if (!el || !el.isConnected || !el.getClientRects().length) return;
+    if (el.checkVisibility && !el.checkVisibility({ checkVisibilityCSS: true })) return;
+    if (el.closest("script, style, .copy-text")) return;
+    var text = node.nodeType === 3 ? node.nodeValue : (el.innerText || "");
+    text.split("\n").forEach(function (line) {
+      var s = line.trim();
+      if (/[A-Za-z]{2,}/.test(s) && !/[\u4e00-\u9fff]/.test(s) && window.__paEnglish.indexOf(s) < 0) window.__paEnglish.push(s);
+    });
+  }
+  new MutationObserver(function (records) {
+    records.forEach(function (r) {
+      if (r.type === "characterData") pending.add(r.target);
+      r.addedNodes.forEach(function (n) { pending.add(n); });
+    });
+    requestAnimationFrame(function () { requestAnimationFrame(function () {
+      var now = pending; pending = new Set(); now.forEach(check);
+    }); });
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+})();
+"""
+
+
+def open_chat(browser, base: str, size=DESKTOP, watch: bool = False, **options):
+    """A fresh zh-CN context (its own browser storage) on the chat page; every request it makes is kept.
+    With `watch`, every English string shown at any moment is collected in window.__paEnglish."""
     context = browser.new_context(locale="zh-CN", viewport=size, is_mobile=size is PHONE, has_touch=size is PHONE,
                                   **options)
+    if watch:
+        context.add_init_script(WATCH_ENGLISH)
     page = context.new_page()
     page.requests = []
     page.on("request", lambda request: page.requests.append(request.url))
@@ -209,9 +243,17 @@ def test_long_list_folds_after_ten_items_and_the_new_answer_shows_its_start(app,
 
 @SIZES
 def test_only_the_app_is_contacted_and_no_english_is_shown(app, browser, size):
-    page = open_chat(browser, app["base"], size)
+    page = open_chat(browser, app["base"], size, watch=True)
     assert english_strings(page) == []
     ask(page, LEAD)
+    # while a long answer is on its way (queued, then retrieving, then streaming)
+    page.locator("#question textarea").fill(LONG_LIST)
+    page.locator("#send").click()
+    page.wait_for_function("document.querySelector('#chat .pending') || "
+                           "document.querySelectorAll('#chat .reply .actions').length >= 2", timeout=60_000)
+    during = english_strings(page)
+    page.wait_for_function("document.querySelectorAll('#chat .reply .actions').length >= 2", timeout=60_000)
+    assert during == []
     last_reply(page).locator(".cite").first.click()
     page.wait_for_function("document.querySelector('#cite-panel.open')")
     strings = english_strings(page)
@@ -224,6 +266,8 @@ def test_only_the_app_is_contacted_and_no_english_is_shown(app, browser, size):
     page.locator("#chat button[aria-label='清空对话']").click()
     strings += english_strings(page)
     assert strings == []
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__paEnglish") == []  # nothing English at any moment in between either
     hosts = {urlparse(url).netloc for url in page.requests if url.startswith("http")}
     assert hosts == {urlparse(app["base"]).netloc}, hosts
     assert all(url.startswith(("http://127.0.0.1", "data:", "blob:")) for url in page.requests)
