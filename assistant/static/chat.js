@@ -80,6 +80,7 @@
       node.nodeValue = node.nodeValue.replace(/processing/, "处理中").replace(/queue:?/, "排队：");
     } else if (OVERSIZE.test(text)) {
       node.nodeValue = text.replace(OVERSIZE, function (all, size, names) {
+        size = size.replace(/ ([KMGT]?)b$/i, function (all, unit) { return " " + unit.toUpperCase() + "B"; });
         return "文件超过允许的大小（" + size + "），未上传：" + names.replace(/"/g, "").replace(/, /g, "、");
       });
     }
