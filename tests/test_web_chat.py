@@ -299,6 +299,31 @@ def test_docs_are_served_without_a_cdn(app, browser):
     page.close()
 
 
+def test_swagger_ui_labels_in_chinese(app, browser):
+    """assistant/static/swagger-zh.js on the real Swagger UI: its labels become Chinese as panels open,
+    while paths, methods, schema names and JSON stay as they are. (The script is loaded here by the test;
+    /docs serves it once api.py adds the script tag.)"""
+    page = browser.new_page(locale="zh-CN")
+    page.goto(app["base"] + "/docs")
+    page.locator(".swagger-ui .info .title").wait_for(timeout=30_000)
+    page.add_script_tag(path=str(ROOT / "assistant" / "static" / "swagger-zh.js"))
+    page.locator(".opblock-summary", has_text="/api/ask").first.click()
+    page.locator(".try-out__btn").first.click()
+    page.locator(".execute").first.click()  # the example body: a response is shown
+    page.locator(".responses-inner .live-responses-table").first.wait_for(timeout=30_000)
+    text = page.locator(".swagger-ui").inner_text()
+    for label in ("参数", "请求体", "执行", "清除", "响应", "请求地址", "服务器响应", "响应内容", "状态码", "说明",
+                  "示例值", "数据结构"):
+        assert label in text, label
+    english = ("Parameters", "Request body", "Execute", "Responses", "Server response", "Response body",
+               "Example Value", "Schemas", "Try it out", "Successful Response", "Copy to clipboard")
+    attributes = page.evaluate("Array.from(document.querySelectorAll('[title],[aria-label]'))"
+                               ".map(e => (e.getAttribute('title') || '') + '|' + (e.getAttribute('aria-label') || ''))")
+    assert not [w for w in english if re.search(rf"(^|\n){re.escape(w)}($|\n)", text) or any(w in a for a in attributes)]
+    assert page.locator(".opblock-summary-path", has_text="/api/ask").count() == 1 and "AskRequest" in text
+    page.close()
+
+
 # --------------------------------------------------------------------------- input
 
 @SIZES
