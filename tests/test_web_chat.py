@@ -300,13 +300,12 @@ def test_docs_are_served_without_a_cdn(app, browser):
 
 
 def test_swagger_ui_labels_in_chinese(app, browser):
-    """assistant/static/swagger-zh.js on the real Swagger UI: its labels become Chinese as panels open,
-    while paths, methods, schema names and JSON stay as they are. (The script is loaded here by the test;
-    /docs serves it once api.py adds the script tag.)"""
+    """/docs loads assistant/static/swagger-zh.js: Swagger UI's labels become Chinese as panels open,
+    while paths, methods, schema names and JSON stay as they are."""
+    assert '<script src="/docs-zh.js">' in httpx.get(app["base"] + "/docs", timeout=30).text
     page = browser.new_page(locale="zh-CN")
     page.goto(app["base"] + "/docs")
     page.locator(".swagger-ui .info .title").wait_for(timeout=30_000)
-    page.add_script_tag(path=str(ROOT / "assistant" / "static" / "swagger-zh.js"))
     page.locator(".opblock-summary", has_text="/api/ask").first.click()
     page.locator(".try-out__btn").first.click()
     page.locator(".execute").first.click()  # the example body: a response is shown
@@ -512,7 +511,9 @@ def test_embed_script_follows_a_sub_path(assistant):
             script = client.get("/embed.js")
             assert script.status_code == 200 and script.headers["content-type"].startswith("application/javascript")
             assert "script.src.replace" in script.text and "127.0.0.1" not in script.text
-            assert "/policy-qa/docs-assets/swagger-ui-bundle.js" in client.get("/docs").text
+            docs = client.get("/docs").text
+            assert "/policy-qa/docs-assets/swagger-ui-bundle.js" in docs and "/policy-qa/docs-zh.js" in docs
+            assert client.get("/docs-zh.js").text == (ROOT / "assistant" / "static" / "swagger-zh.js").read_text()
     finally:
         assistant.settings.root_path = ""
 
