@@ -122,7 +122,9 @@ def test_editor_uploads_reviews_publishes_and_retires_while_a_reader_keeps_talki
     open_library(editor)
     assert "上传" in editor.locator("#lib-notice").inner_text()
     editor.locator("#lib-upload input[type=file]").set_input_files(str(PLAN))
-    editor.locator("#lib-upload").get_by_text("lanxi-2026.txt").first.wait_for(timeout=30_000)
+    # the uploaded file's row (its name is shown as stem + extension, "lanxi-2026 .txt" as text; matching
+    # the whole name only ever caught the transient upload-progress line, when it was seen at all)
+    editor.locator("#lib-upload td.filename[aria-label='lanxi-2026.txt']").wait_for(timeout=30_000)
     editor.locator("#lib-check").click()
     review = editor.locator(".lib-review")
     review.wait_for(timeout=60_000)
