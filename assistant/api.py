@@ -528,13 +528,20 @@ def install_offline_docs(api: FastAPI) -> None:
     assets = Path(fastapi_offline.__file__).resolve().parent / "static"
     api.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
 
+    @api.get("/docs-zh.js", include_in_schema=False)
+    def swagger_zh() -> FileResponse:
+        """Chinese for Swagger UI's own labels (assistant/static/swagger-zh.js)."""
+        return FileResponse(STATIC / "swagger-zh.js", media_type="application/javascript; charset=utf-8")
+
     @api.get("/docs", include_in_schema=False)
     def swagger(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title=f"{api.title} · 接口文档",
+        page = get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title=f"{api.title} · 接口文档",
                                    swagger_js_url=f"{root}/docs-assets/swagger-ui-bundle.js",
                                    swagger_css_url=f"{root}/docs-assets/swagger-ui.css",
                                    swagger_favicon_url=f"{root}/docs-assets/favicon.png")
+        body = page.body.decode("utf-8").replace("</body>", f'<script src="{root}/docs-zh.js"></script></body>', 1)
+        return HTMLResponse(body.replace("<html>", '<html lang="zh-CN">', 1))
 
     @api.get("/redoc", include_in_schema=False)
     def redoc(request: Request) -> HTMLResponse:

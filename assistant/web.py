@@ -32,6 +32,7 @@ SOURCES_VISIBLE = 5  # sources shown before "展开全部来源"
 EXAMPLES_PER_DOC = 2
 EXAMPLE_DOCS = 8  # documents with example cards (the first ones in catalog order)
 CONVERSATIONS_KEPT = 30  # entries in the side bar (kept in the browser)
+GRADIO_STRINGS = {"common": {"complete": "已完成", "error": "出错"}}  # added to Gradio's own zh-CN translation
 HIGHLIGHT_MIN = 0.5  # share of a sentence's bigrams found in the answer for it to be highlighted
 
 # The styles go twice: as Gradio's `css` (scoped under its container: specific enough to beat its own
@@ -391,6 +392,40 @@ def render_entry(entry: dict | None, units, target: str = "") -> str:
     return render_document(entry, [u for u in units if u.doc_id == entry["id"]], target)
 
 
+@dataclass
+class CorpusView:
+    """What the page lists of one corpus state: the header's documents, the filter's and 文件浏览's choices,
+    the ingestion report and the rendering lookup."""
+
+    units: list
+    docs: list[dict]
+    names: dict[str, str]
+    choices: list[tuple[str, str]]
+    report: dict
+    entries: list[dict]
+    browse: list[tuple[str, str]]
+    lookup: Lookup
+
+    @classmethod
+    def of(cls, assistant: Assistant) -> "CorpusView":
+        units = assistant.index.units
+        docs = document_list(units)
+        names = {d.doc_id: (d.display or d.title) for d in assistant.catalog.docs}
+        choices = [(f"{names.get(d['id']) or d['title']}（{d['title']}）" if names.get(d["id"]) != d["title"]
+                    else d["title"], d["id"]) for d in docs]
+        report = getattr(assistant.index, "report", None) or {}
+        entries = browser_entries(units, report)
+        browse = [(("" if (e.get("report") or {}).get("state", "ok") == "ok"
+                    else f"〔{e['report'].get('state_label', '')}〕") + e["title"], e["id"]) for e in entries]
+        return cls(units, docs, names, choices, report, entries, browse, Lookup.of(assistant))
+
+    def entry(self, doc_id: str | None) -> dict | None:
+        return next((e for e in self.entries if e["id"] == doc_id), None)
+
+    def render(self, doc_id: str | None, target: str = "") -> str:
+        return render_entry(self.entry(doc_id), self.units, target)
+
+
 # --------------------------------------------------------------------------- conversations (side bar)
 
 def conversation_choices(saved: list | None) -> list[tuple[str, str]]:
@@ -424,16 +459,18 @@ def create_web(assistant: Assistant, sessions) -> gr.Blocks:
     settings = assistant.settings
     limit = settings.max_question_chars
     store = getattr(sessions, "store", None)
-    lookup = Lookup.of(assistant)
-    docs = document_list(assistant.index.units)
-    names = {d.doc_id: (d.display or d.title) for d in assistant.catalog.docs}
-    choices = [(f"{names.get(d['id']) or d['title']}（{d['title']}）" if names.get(d["id"]) != d["title"] else d["title"],
-                d["id"]) for d in docs]
-    report = getattr(assistant.index, "report", None) or {}
-    entries = browser_entries(assistant.index.units, report)
-    browse_choices = [(("" if (e.get("report") or {}).get("state", "ok") == "ok"
-                        else f"〔{e['report'].get('state_label', '')}〕") + e["title"], e["id"]) for e in entries]
-    welcome = example_cards(generate(assistant.catalog, assistant.index.units), lookup, names)
+    shown: dict = {}
+
+    def corpus() -> CorpusView:
+        """The corpus as the page shows it, rebuilt when 文件管理 publishes or retires a document (the
+        library swaps the assistant's index and catalog; the page follows at its next load, no restart)."""
+        key = (id(assistant.index), id(assistant.catalog))
+        if shown.get("key") != key:
+            shown.update(key=key, view=CorpusView.of(assistant))
+        return shown["view"]
+
+    first = corpus()
+    welcome = example_cards(generate(assistant.catalog, assistant.index.units), first.lookup, first.names)
 
     def user_of(request) -> str:
         return getattr(request, "username", None) or ""
@@ -474,6 +511,7 @@ def create_web(assistant: Assistant, sessions) -> gr.Blocks:
             yield history, state, message, saved, gr.update()
             return
         answer_id = save_turn(session_id, session, message, result, user)
+        lookup = corpus().lookup
         for partial in stream_chunks(result["answer"]):
             history[-1] = {"role": "assistant", "content": f'<div class="reply">{answer_html(partial, [], lookup)}</div>'}
             yield history, state, "", saved, gr.update()
@@ -494,6 +532,7 @@ def create_web(assistant: Assistant, sessions) -> gr.Blocks:
             gr.Warning("该对话已过期或无法读取。", title="提示")
             return gr.update(), gr.update()
         sessions.get(session_id, user)  # the dialogue state, for follow-up questions
+        lookup = corpus().lookup
         history = []
         for turn in turns:
             history += [{"role": "user", "content": render_question(turn["question"])},
@@ -525,30 +564,44 @@ def create_web(assistant: Assistant, sessions) -> gr.Blocks:
         gr.Info("已撤销评价。" if liked is None else "已记录您的反馈，谢谢！", title="提示")
         return ""
 
-    def on_load(saved: list | None, request: gr.Request):
-        """Side bar from the browser's list; a deep link (?doc=…&unit=…) opens 文件浏览 at that unit."""
+    def corpus_outputs(doc_filter: list | None, doc_id: str | None, unit: str = "") -> tuple:
+        """The filter, 文件浏览's picker and document, the header and the report from the current corpus
+        (a document published or retired since the page was built is in or out); the filter keeps the
+        documents still there, 文件浏览 the chosen one if it is still there."""
+        view = corpus()
+        known = {value for _, value in view.choices}
+        if view.entry(doc_id) is None:
+            doc_id, unit = (view.browse[0][1] if view.browse else None), ""
+        return (gr.update(choices=view.choices, value=[d for d in doc_filter or [] if d in known]),
+                gr.update(choices=view.browse, value=doc_id), view.render(doc_id, unit), header_html(view.docs, limit),
+                render_report(view.report))
+
+    def on_load(saved: list | None, doc_filter: list | None, request: gr.Request):
+        """Side bar from the browser's list, the document lists from the current corpus; a deep link
+        (?doc=…&unit=…) opens 文件浏览 at that unit."""
         params = dict(request.query_params) if request is not None else {}
         doc, unit = params.get("doc", ""), params.get("unit", "")
-        conversations = gr.update(choices=conversation_choices(saved))
-        entry = next((e for e in entries if e["id"] == doc), None)
-        if entry is None:
-            return conversations, gr.update(), gr.update(), gr.update()
-        return (conversations, gr.update(selected="browse"), gr.update(value=doc),
-                render_entry(entry, assistant.index.units, unit))
+        linked = corpus().entry(doc) is not None
+        return ((gr.update(choices=conversation_choices(saved)), gr.update(selected="browse") if linked else gr.update())
+                + corpus_outputs(doc_filter, doc if linked else None, unit))
+
+    def refresh_lists(doc_filter: list | None, doc_id: str | None) -> tuple:
+        """After a publish, retire or rescan in this page: the filter, 文件浏览 and the header follow."""
+        return corpus_outputs(doc_filter, doc_id)
 
     def show_document(doc_id: str | None) -> str:
-        return render_entry(next((e for e in entries if e["id"] == doc_id), None), assistant.index.units)
+        return corpus().render(doc_id)
 
     with gr.Blocks(title="政策问答助手", fill_height=True) as demo:
         saved = gr.BrowserState([], storage_key="pa-conversations")
         state = gr.State({"session_id": None})
         with gr.Sidebar(label="对话记录", open=True, elem_id="sidebar", width=260):
             new_button = gr.Button("＋ 新对话", elem_id="new-conversation", variant="secondary")
-            doc_filter = gr.Dropdown(choices=choices, multiselect=True, value=[], label="限定文件（不选为全部文件）",
+            doc_filter = gr.Dropdown(choices=first.choices, multiselect=True, value=[], label="限定文件（不选为全部文件）",
                                      elem_id="doc-filter")
             conversations = gr.Radio(choices=[], label="历史对话", elem_id="conversations", container=False)
             gr.HTML('<p class="sidebar-note">对话记录保存在服务器上，列表保存在本浏览器中。</p>')
-        gr.HTML(header_html(docs, limit), elem_id="app-header")
+        header = gr.HTML(header_html(first.docs, limit), elem_id="app-header")
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("问答", id="chat-tab", elem_id="chat-tab"):
                 chatbot = gr.Chatbot(show_label=False, elem_id="chat", sanitize_html=True, allow_tags=False,
@@ -563,13 +616,13 @@ def create_web(assistant: Assistant, sessions) -> gr.Blocks:
                 action = gr.Textbox(visible="hidden", elem_id="action", label="评价")
                 action_go = gr.Button("提交评价", visible="hidden", elem_id="action-go")
             with gr.Tab("文件浏览", id="browse", elem_id="browse-tab"):
-                gr.HTML(render_report(report), elem_id="report")
-                picker = gr.Dropdown(choices=browse_choices, label="选择文件",
-                                     value=browse_choices[0][1] if browse_choices else None, elem_id="doc-picker")
-                page = gr.HTML(show_document(browse_choices[0][1]) if browse_choices else "", elem_id="doc-view")
+                report = gr.HTML(render_report(first.report), elem_id="report")
+                picker = gr.Dropdown(choices=first.browse, label="选择文件",
+                                     value=first.browse[0][1] if first.browse else None, elem_id="doc-picker")
+                page = gr.HTML(first.render(first.browse[0][1]) if first.browse else "", elem_id="doc-view")
                 picker.input(show_document, [picker], [page], api_visibility="private", show_progress="hidden")
             evaluation_tab(assistant, settings)
-            library_tab(assistant, demo, getattr(sessions, "store", None))  # 文件管理 (editors)
+            changes = library_tab(assistant, demo, getattr(sessions, "store", None))  # 文件管理 (editors)
         outputs = [chatbot, state, box, saved, conversations]
         for event in (box.submit, send.click):
             event(respond, [box, chatbot, state, doc_filter, saved], outputs,
@@ -579,7 +632,12 @@ def create_web(assistant: Assistant, sessions) -> gr.Blocks:
         conversations.input(open_conversation, [conversations, saved], [chatbot, state], api_visibility="private",
                             show_progress="hidden")
         action_go.click(on_action, [action, state], [action], api_visibility="private", show_progress="hidden")
-        demo.load(on_load, [saved], [conversations, tabs, picker, page], api_visibility="private",
+        listed = [doc_filter, picker, page, header, report]
+        demo.load(on_load, [saved, doc_filter], [conversations, tabs] + listed, api_visibility="private",
                   show_progress="hidden")
+        for change in changes:  # the editor's own page follows a publish or retire at once
+            change.then(refresh_lists, [doc_filter, picker], listed, api_visibility="private", show_progress="hidden")
+    # Gradio's zh-CN strings lack a few keys its screen-reader announcer uses (shown as "common.complete")
+    demo.i18n_instance = gr.I18n(**{locale: GRADIO_STRINGS for locale in ("zh-CN", "zh")})
     demo.queue(default_concurrency_limit=settings.concurrency_limit, max_size=settings.max_queue)
     return demo

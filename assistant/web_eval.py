@@ -107,7 +107,8 @@ def evaluation_tab(assistant, settings) -> None:
         with gr.Row():
             xlsx = gr.DownloadButton("下载报告（.xlsx）", visible=False, elem_id="eval-report-xlsx")
             md = gr.DownloadButton("下载报告（.md）", visible=False, elem_id="eval-report-md")
-        upload.upload(check, [upload], [status], show_progress="hidden")
-        upload.clear(lambda: "请上传评测集文件。", None, [status], show_progress="hidden")
+        # the page's own functions, not an API (the HTTP API is /docs)
+        upload.upload(check, [upload], [status], show_progress="hidden", api_visibility="private")
+        upload.clear(lambda: "请上传评测集文件。", None, [status], show_progress="hidden", api_visibility="private")
         start.click(run, [upload], [status, summary, failures, xlsx, md], concurrency_limit=1,
-                    concurrency_id="evaluation")
+                    concurrency_id="evaluation", api_visibility="private")

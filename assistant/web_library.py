@@ -97,8 +97,9 @@ def _messages(lines: list[str]) -> str:
     return "\n".join(f"- {escape(line)}" for line in lines)
 
 
-def library_tab(assistant, demo: gr.Blocks, store=None) -> None:
-    """Builds the 文件管理 tab inside the current gr.Blocks; `demo` refreshes it for each visitor's role."""
+def library_tab(assistant, demo: gr.Blocks, store=None) -> list:
+    """Builds the 文件管理 tab inside the current gr.Blocks; `demo` refreshes it for each visitor's role.
+    Returns the events that change the corpus (publish, retire, rescan), for the page to follow."""
     library = library_for(assistant, store)
     settings = assistant.settings
 
@@ -221,13 +222,17 @@ def library_tab(assistant, demo: gr.Blocks, store=None) -> None:
         gr.Markdown("#### 变更记录")
         changes = gr.HTML("", elem_id="lib-changes-box")
         listed = [summary, documents, changes, replace, retire_pick]
+        # the page's own functions, not an API (the HTTP API is /docs): hidden from /gradio_api/info and
+        # from the Gradio clients; each handler still checks the role, as a raw queue call can reach it
+        private = {"api_visibility": "private"}
         check_button.click(check, [files, replace, tokens], [status, review, tokens, publish_button],
-                           concurrency_limit=2, concurrency_id="library", api_name="library_check")
-        publish_button.click(publish, [tokens], [status, review, tokens, publish_button] + listed,
-                             concurrency_limit=1, concurrency_id="library-publish", api_name="library_publish")
-        cancel_button.click(cancel, [tokens], [status, review, tokens, publish_button], api_name="library_cancel")
-        retire_button.click(retire, [retire_pick], [status] + listed, concurrency_limit=1,
-                            concurrency_id="library-publish", api_name="library_retire")
-        rescan_button.click(rescan, None, [status] + listed, concurrency_limit=1, concurrency_id="library-publish",
-                            api_name="library_rescan")
-    demo.load(on_load, None, [notice, editor_box] + listed, api_visibility="private")
+                           concurrency_limit=2, concurrency_id="library", **private)
+        published = publish_button.click(publish, [tokens], [status, review, tokens, publish_button] + listed,
+                                          concurrency_limit=1, concurrency_id="library-publish", **private)
+        cancel_button.click(cancel, [tokens], [status, review, tokens, publish_button], **private)
+        retired = retire_button.click(retire, [retire_pick], [status] + listed, concurrency_limit=1,
+                                      concurrency_id="library-publish", **private)
+        rescanned = rescan_button.click(rescan, None, [status] + listed, concurrency_limit=1,
+                                        concurrency_id="library-publish", **private)
+    demo.load(on_load, None, [notice, editor_box] + listed, show_progress="hidden", **private)
+    return [published, retired, rescanned]

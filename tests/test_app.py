@@ -84,10 +84,17 @@ def test_embed_page_iframe(server, browser, tmp_path):
     embed.write_text(f'<!DOCTYPE html><html lang="zh-CN"><body><h1>内网门户</h1><iframe id="assistant" src="{base}/" '
                      'title="政策问答助手" style="width:100%;height:900px;border:0"></iframe></body></html>', encoding="utf-8")
     page = browser.new_page(viewport={"width": 1280, "height": 1200})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(embed.as_uri(), wait_until="load")
     frame = page.frame_locator("#assistant")
     frame.locator("#question textarea").wait_for(timeout=60_000)
+    # Chromium denies a cross-site iframe its localStorage; the page runs on an in-memory one instead of
+    # throwing while Gradio mounts (which left the chat tab at "加载中…" when modules arrived in some orders)
+    assert errors == []
+    assert page.frames[-1].evaluate("window.__paMemoryStorage === true")
     ask_and_check(frame, "数据知识产权试点由哪个部门牵头？", "办公室")
+    assert errors == []
     page.close()
 
 

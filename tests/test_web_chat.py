@@ -74,10 +74,44 @@ def app(index, settings, tmp_path_factory, browser):
         stop_server(proc, timeout=20)
 
 
-def open_chat(browser, base: str, size=DESKTOP, **options):
-    """A fresh zh-CN context (its own browser storage) on the chat page; every request it makes is kept."""
+# Records every string without Chinese that is shown at any moment (in an element not hidden by display or
+# visibility; transparent text counts: screen readers read it), two frames after it appeared so that chat.js
+# has had its chance to translate it. Catches what a snapshot misses: Gradio's "queue: 1/1 |" while waiting.
+WATCH_ENGLISH = r"""
+window.__paEnglish = [];
+(function () {
+  var pending = new Set();
+  function check(node) {
+    var el = node.nodeType === 3 ? node.parentElement : node;
+    if (!el || !el.isConnected || !el.getClientRects().length) return;
+    if (el.checkVisibility && !el.checkVisibility({ checkVisibilityCSS: true })) return;
+    if (el.closest("script, style, .copy-text")) return;
+    var text = node.nodeType === 3 ? node.nodeValue : (el.innerText || "");
+    text.split("\n").forEach(function (line) {
+      var s = line.trim();
+      if (/[A-Za-z]{2,}/.test(s) && !/[\u4e00-\u9fff]/.test(s) && window.__paEnglish.indexOf(s) < 0) window.__paEnglish.push(s);
+    });
+  }
+  new MutationObserver(function (records) {
+    records.forEach(function (r) {
+      if (r.type === "characterData") pending.add(r.target);
+      r.addedNodes.forEach(function (n) { pending.add(n); });
+    });
+    requestAnimationFrame(function () { requestAnimationFrame(function () {
+      var now = pending; pending = new Set(); now.forEach(check);
+    }); });
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+})();
+"""
+
+
+def open_chat(browser, base: str, size=DESKTOP, watch: bool = False, **options):
+    """A fresh zh-CN context (its own browser storage) on the chat page; every request it makes is kept.
+    With `watch`, every English string shown at any moment is collected in window.__paEnglish."""
     context = browser.new_context(locale="zh-CN", viewport=size, is_mobile=size is PHONE, has_touch=size is PHONE,
                                   **options)
+    if watch:
+        context.add_init_script(WATCH_ENGLISH)
     page = context.new_page()
     page.requests = []
     page.on("request", lambda request: page.requests.append(request.url))
@@ -209,9 +243,17 @@ def test_long_list_folds_after_ten_items_and_the_new_answer_shows_its_start(app,
 
 @SIZES
 def test_only_the_app_is_contacted_and_no_english_is_shown(app, browser, size):
-    page = open_chat(browser, app["base"], size)
+    page = open_chat(browser, app["base"], size, watch=True)
     assert english_strings(page) == []
     ask(page, LEAD)
+    # while a long answer is on its way (queued, then retrieving, then streaming)
+    page.locator("#question textarea").fill(LONG_LIST)
+    page.locator("#send").click()
+    page.wait_for_function("document.querySelector('#chat .pending') || "
+                           "document.querySelectorAll('#chat .reply .actions').length >= 2", timeout=60_000)
+    during = english_strings(page)
+    page.wait_for_function("document.querySelectorAll('#chat .reply .actions').length >= 2", timeout=60_000)
+    assert during == []
     last_reply(page).locator(".cite").first.click()
     page.wait_for_function("document.querySelector('#cite-panel.open')")
     strings = english_strings(page)
@@ -224,6 +266,8 @@ def test_only_the_app_is_contacted_and_no_english_is_shown(app, browser, size):
     page.locator("#chat button[aria-label='清空对话']").click()
     strings += english_strings(page)
     assert strings == []
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__paEnglish") == []  # nothing English at any moment in between either
     hosts = {urlparse(url).netloc for url in page.requests if url.startswith("http")}
     assert hosts == {urlparse(app["base"]).netloc}, hosts
     assert all(url.startswith(("http://127.0.0.1", "data:", "blob:")) for url in page.requests)
@@ -231,9 +275,9 @@ def test_only_the_app_is_contacted_and_no_english_is_shown(app, browser, size):
 
 
 def test_internal_functions_are_not_offered_as_an_api(app):
-    info = httpx.get(app["base"] + "/gradio_api/info", timeout=30)
-    named = set(info.json().get("named_endpoints", {})) if info.status_code == 200 else set()
-    assert not named & {"/respond", "/new_conversation", "/open_conversation", "/on_action", "/on_load", "/show_document"}
+    info = httpx.get(app["base"] + "/gradio_api/info", timeout=30).json()
+    # none of the page's functions: chat, 文件浏览, 评测 (check, run) and 文件管理 (check, publish, retire…)
+    assert info["named_endpoints"] == {} and info["unnamed_endpoints"] == {}
     config = httpx.get(app["base"] + "/config", timeout=30).json()
     assert "api" not in (config.get("footer_links") or [])
 
@@ -252,6 +296,30 @@ def test_docs_are_served_without_a_cdn(app, browser):
     assert "政策问答助手 API" in page.locator(".swagger-ui .info .title").inner_text()
     assert page.locator(".opblock-summary-path", has_text="/api/ask").count() == 1
     assert {urlparse(u).netloc for u in requests if u.startswith("http")} == {urlparse(app["base"]).netloc}
+    page.close()
+
+
+def test_swagger_ui_labels_in_chinese(app, browser):
+    """/docs loads assistant/static/swagger-zh.js: Swagger UI's labels become Chinese as panels open,
+    while paths, methods, schema names and JSON stay as they are."""
+    assert '<script src="/docs-zh.js">' in httpx.get(app["base"] + "/docs", timeout=30).text
+    page = browser.new_page(locale="zh-CN")
+    page.goto(app["base"] + "/docs")
+    page.locator(".swagger-ui .info .title").wait_for(timeout=30_000)
+    page.locator(".opblock-summary", has_text="/api/ask").first.click()
+    page.locator(".try-out__btn").first.click()
+    page.locator(".execute").first.click()  # the example body: a response is shown
+    page.locator(".responses-inner .live-responses-table").first.wait_for(timeout=30_000)
+    text = page.locator(".swagger-ui").inner_text()
+    for label in ("参数", "请求体", "执行", "清除", "响应", "请求地址", "服务器响应", "响应内容", "状态码", "说明",
+                  "示例值", "数据结构"):
+        assert label in text, label
+    english = ("Parameters", "Request body", "Execute", "Responses", "Server response", "Response body",
+               "Example Value", "Schemas", "Try it out", "Successful Response", "Copy to clipboard")
+    attributes = page.evaluate("Array.from(document.querySelectorAll('[title],[aria-label]'))"
+                               ".map(e => (e.getAttribute('title') || '') + '|' + (e.getAttribute('aria-label') || ''))")
+    assert not [w for w in english if re.search(rf"(^|\n){re.escape(w)}($|\n)", text) or any(w in a for a in attributes)]
+    assert page.locator(".opblock-summary-path", has_text="/api/ask").count() == 1 and "AskRequest" in text
     page.close()
 
 
@@ -405,7 +473,9 @@ def test_embed_loader_on_a_sample_intranet_page(app, browser, tmp_path, size):
     context = browser.new_context(locale="zh-CN", viewport=size, is_mobile=size is PHONE, has_touch=size is PHONE)
     page = context.new_page()
     requests: list[str] = []
+    errors: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(page_file.as_uri())
     button = page.locator(".pqa-button")
     button.wait_for(timeout=20_000)
@@ -415,6 +485,7 @@ def test_embed_loader_on_a_sample_intranet_page(app, browser, tmp_path, size):
     assert frame_element.get_attribute("src") == app["base"] + "/?embed=1"
     frame = page.frame_locator(".pqa-panel iframe")
     frame.locator("#question textarea").wait_for(timeout=60_000)
+    assert errors == []  # a denied localStorage no longer throws while the page mounts (see chat.js)
     frame.locator("#question textarea").fill(LEAD)
     frame.locator("#send").click()
     frame.locator("#chat .reply .actions").first.wait_for(timeout=60_000)
@@ -440,7 +511,9 @@ def test_embed_script_follows_a_sub_path(assistant):
             script = client.get("/embed.js")
             assert script.status_code == 200 and script.headers["content-type"].startswith("application/javascript")
             assert "script.src.replace" in script.text and "127.0.0.1" not in script.text
-            assert "/policy-qa/docs-assets/swagger-ui-bundle.js" in client.get("/docs").text
+            docs = client.get("/docs").text
+            assert "/policy-qa/docs-assets/swagger-ui-bundle.js" in docs and "/policy-qa/docs-zh.js" in docs
+            assert client.get("/docs-zh.js").text == (ROOT / "assistant" / "static" / "swagger-zh.js").read_text()
     finally:
         assistant.settings.root_path = ""
 

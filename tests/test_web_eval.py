@@ -13,6 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 
+UPLOAD_LIMIT = 200_000  # bytes; the gold sets here are a few kB
 ITEMS = [
     ["t1", "普陀区2025年PCT国际专利申请量的目标是多少？\n那2024年呢？", "目标", "60件", "", "", "新增PCT国际专利申请量"],
     ["l1", "浦东2023年知识产权质押融资和保险新险种哪个处牵头", "牵头", "发展促进处", "", "", "积极推进知识产权金融创新工作"],
@@ -28,7 +29,8 @@ def server(index, settings, tmp_path_factory):
     feedback = tmp_path_factory.mktemp("web-eval") / "feedback.jsonl"
     port = free_port()
     proc = start_server(port, {"PA_INDEX": str(settings.index_dir), "PA_CORPUS": str(settings.corpus_dir),
-                              "PA_FEEDBACK": str(feedback), "GRADIO_ANALYTICS_ENABLED": "False"})
+                              "PA_FEEDBACK": str(feedback), "GRADIO_ANALYTICS_ENABLED": "False",
+                              "PA_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT)})
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=20)
@@ -136,4 +138,19 @@ def test_malformed_spreadsheets_get_row_level_messages_and_the_chat_still_works(
     page.locator("#send").click()
     page.locator("#chat details.source").first.wait_for(timeout=30_000)
     assert "办公室" in page.locator("#chat").inner_text()
+    page.close()
+
+
+def test_an_over_size_upload_gets_a_chinese_message(server, browser, tmp_path):
+    """The page's upload client refuses a file over the limit before sending it; its message is Chinese."""
+    big = tmp_path / "大评测集.csv"
+    big.write_text("问题,类型\n" + "谁牵头？,牵头\n" * (UPLOAD_LIMIT // 10), encoding="utf-8")
+    assert big.stat().st_size > UPLOAD_LIMIT
+    page = open_tab(browser, server)
+    upload(page, big)
+    toast = page.locator("[data-testid=toast-body]").filter(has_text="文件超过允许的大小")
+    toast.wait_for(timeout=30_000)
+    text = toast.inner_text()
+    assert "大评测集.csv" in text and "KB" in text and "exceed" not in text and "Error" not in text
+    assert page.locator("#eval-status").inner_text() == "请上传评测集文件。"  # nothing was read
     page.close()

@@ -8,6 +8,33 @@
   if (window.__policyQA) return;
   window.__policyQA = true;
 
+  /* ---------------------------------------------------------------- storage a cross-site iframe is denied
+   * Inside an iframe on another site's page (an intranet portal, the embed loader's panel) Chromium denies
+   * the page its storage when third-party site data is blocked: reading `window.localStorage` throws
+   * "Access is denied for this document". Gradio's BrowserState (the conversation list) reads it unguarded
+   * while mounting; the error aborts Svelte's pending effects and, depending on which lazily loaded
+   * component arrives first, the chat tab never leaves "加载中…". This script runs before Gradio mounts the
+   * components (it is part of the page's head), so a denied storage is replaced here by one kept in memory
+   * for the page's lifetime: the page renders, and the list simply is not kept across reloads. */
+  function memoryStorage() {
+    var items = {};
+    return {
+      getItem: function (key) { return Object.prototype.hasOwnProperty.call(items, key) ? items[key] : null; },
+      setItem: function (key, value) { items[key] = String(value); },
+      removeItem: function (key) { delete items[key]; },
+      clear: function () { items = {}; },
+      key: function (i) { return Object.keys(items)[i] === undefined ? null : Object.keys(items)[i]; },
+      get length() { return Object.keys(items).length; }
+    };
+  }
+  ["localStorage", "sessionStorage"].forEach(function (name) {
+    try { if (window[name]) return; } catch (denied) { /* replaced below */ }
+    try {
+      Object.defineProperty(window, name, { configurable: true, enumerable: true, value: memoryStorage() });
+      window.__paMemoryStorage = true;
+    } catch (e) { /* nothing else to try */ }
+  });
+
   var ENGLISH = {
     "Copy message": "复制", "Copied message": "已复制", "Copy": "复制", "Copied!": "已复制", "Copied": "已复制",
     "Like": "有用", "Dislike": "无用", "Liked": "已评为有用", "Disliked": "已评为无用", "Clear": "清除",
@@ -31,27 +58,41 @@
   function box() { return document.querySelector("#question textarea"); }
   function sendButton() { return document.querySelector("#send"); }
 
-  /* ---------------------------------------------------------------- Chinese for leftover strings */
-  function translate(root) {
-    var nodes = root.querySelectorAll ? root.querySelectorAll("[aria-label],[title],[placeholder],[alt]") : [];
-    nodes.forEach(function (el) {
-      ATTRS.forEach(function (name) {
-        var value = el.getAttribute(name);
-        if (!value) return;
-        if (ENGLISH[value]) el.setAttribute(name, ENGLISH[value]);
-        else if (/^(user|bot)'s message: /.test(value)) el.setAttribute(name, value.indexOf("user") === 0 ? "提问" : "回答");
-      });
+  /* ---------------------------------------------------------------- Chinese for leftover strings
+   * Gradio writes a few strings in English whatever the locale (toast titles "Info"/"Warning", the status
+   * tracker's "queue: 1/1 |" and "processing |", the upload client's size message). They are translated in
+   * the MutationObserver callback itself, a microtask after Gradio wrote them, so no frame shows English. */
+  // the upload client's own message for a file over max_file_size, before anything is sent
+  var OVERSIZE = /^File\(s\) exceed the maximum allowed size of ([^:]+): (.*)$/;
+  function translateAttributes(el) {
+    ATTRS.forEach(function (name) {
+      var value = el.getAttribute(name);
+      if (!value) return;
+      if (ENGLISH[value]) el.setAttribute(name, ENGLISH[value]);
+      else if (/^(user|bot)'s message: /.test(value)) el.setAttribute(name, value.indexOf("user") === 0 ? "提问" : "回答");
     });
+  }
+  function translateText(node) {
+    var text = node.nodeValue.trim();
+    if (!text || !/[A-Za-z]/.test(text) || (node.parentElement && node.parentElement.closest(".reply, .message.user"))) return;
+    if (ENGLISH[text]) node.nodeValue = node.nodeValue.replace(text, ENGLISH[text]);
+    else if (/^(processing|queue:?)\b/.test(text)) {  // the status tracker's line
+      node.nodeValue = node.nodeValue.replace(/processing/, "处理中").replace(/queue:?/, "排队：");
+    } else if (OVERSIZE.test(text)) {
+      node.nodeValue = text.replace(OVERSIZE, function (all, size, names) {
+        size = size.replace(/ ([KMGT]?)b$/i, function (all, unit) { return " " + unit.toUpperCase() + "B"; });
+        return "文件超过允许的大小（" + size + "），未上传：" + names.replace(/"/g, "").replace(/, /g, "、");
+      });
+    }
+  }
+  function translate(root) {
+    if (root.nodeType === 3) { translateText(root); return; }
+    if (root.nodeType !== 1) return;
+    if (root.hasAttribute && ATTRS.some(function (name) { return root.hasAttribute(name); })) translateAttributes(root);
+    root.querySelectorAll("[aria-label],[title],[placeholder],[alt]").forEach(translateAttributes);
     var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, null);
     var node;
-    while ((node = walker.nextNode())) {
-      var text = node.nodeValue.trim();
-      if (!text || (node.parentElement && node.parentElement.closest(".reply, .message.user"))) continue;
-      if (ENGLISH[text]) node.nodeValue = node.nodeValue.replace(text, ENGLISH[text]);
-      else if (/^(processing|queue:?)\b/.test(text)) {  // Gradio's progress line ("processing | 0.3s")
-        node.nodeValue = node.nodeValue.replace(/processing/, "处理中").replace(/queue:?/, "排队：");
-      }
-    }
+    while ((node = walker.nextNode())) translateText(node);
   }
 
   /* ---------------------------------------------------------------- citation panel */
@@ -288,9 +329,14 @@
     checkInput();
     deepLink();
   }
-  new MutationObserver(function () {
+  new MutationObserver(function (records) {
+    records.forEach(function (record) {
+      if (record.type === "characterData") translateText(record.target);
+      else if (record.type === "attributes") { if (record.target.nodeType === 1) translateAttributes(record.target); }
+      else record.addedNodes.forEach(translate);
+    });
     if (!queued) { queued = true; requestAnimationFrame(tick); }
-  }).observe(document.documentElement, { childList: true, subtree: true, attributes: true,
+  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true, attributes: true,
                                           attributeFilter: ["aria-label", "title", "placeholder", "open"] });
   document.addEventListener("DOMContentLoaded", tick);
 })();
