@@ -150,8 +150,7 @@ def _names_document_only(q: Question, year: int) -> bool:
 def _focus_year(docs: list[str], ctx: Context, state: DialogueState) -> int | None:
     """今年 is the first year the title of the document in focus covers (else the first year it names)."""
     for doc_id in docs:
-        entry = ctx.catalog.doc(doc_id)
-        years = [int(y) for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", entry.title)] or entry.years
+        years = _title_years(ctx, doc_id)
         if years:
             return min(years)
     return None
@@ -324,7 +323,7 @@ def role_line(unit: Unit, composer: Composer, with_deadline: bool = False) -> st
         parts.append(f"牵头：**{'、'.join(unit.lead_units)}**")
         parts.append(f"负责：**{'、'.join(u for u in unit.responsible_units if u not in unit.lead_units)}**")
     elif unit.lead_units:
-        label = "牵头单位" if any(r.lead for r in unit.responsibilities) or "牵头" in unit.text else "责任单位"
+        label = "牵头单位" if _names_lead(unit) else "责任单位"
         parts.append(f"{label}：**{'、'.join(unit.lead_units)}**")
     for key, label in ROLE_LABELS[2:]:
         names = getattr(unit, key)
@@ -421,8 +420,8 @@ def deadline_part(plan: Plan, clauses: list[Unit], composer: Composer, ctx: Cont
         if dated and (overlap(q.topic, dated) >= 0.2 or not q.topic or q.clause_numbers):
             lines.append(f"{where(unit)}写明：“{dated}” {composer.cite(unit)}")
             ok = True
-    named = bool(clauses) and named_task(plan, ctx) in clauses[:1]  # the task is named: its silence is the answer
-    if (not ok or re.search(r"报送|上报|报告|总结", q.text)) and not q.clause_numbers and not named:
+    if (not ok or re.search(r"报送|上报|报告|总结", q.text)) and not q.clause_numbers \
+            and not (clauses and named_task(plan, ctx) in clauses[:1]):  # a named task's silence is the answer
         notice = notice_deadlines(plan, ctx, composer) or dated_elsewhere(plan, ctx, composer)
         if notice:
             lines, ok = notice, True
@@ -849,8 +848,12 @@ def _other_roles(plan: Plan, state: DialogueState, ctx: Context, units: list[Uni
 def role_of(unit: Unit, dept: str) -> str:
     """The department's role in a clause, in the document's words (牵头, 负责, 配合, 指导, 国家层面对口)."""
     label = next((label for key, label in ROLE_LABELS if any(same_unit(dept, n) for n in getattr(unit, key))), "")
-    named_lead = any(r.lead for r in unit.responsibilities) or "牵头" in unit.text
-    return "负责" if label == "牵头" and not named_lead else label
+    return "负责" if label == "牵头" and not _names_lead(unit) else label
+
+
+def _names_lead(unit: Unit) -> bool:
+    """The clause says 牵头: its lead units lead; otherwise they are the units responsible (负责, 责任单位)."""
+    return any(r.lead for r in unit.responsibilities) or "牵头" in unit.text
 
 
 def task_run(clauses: list[Unit]) -> list[Unit]:

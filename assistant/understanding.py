@@ -277,6 +277,7 @@ def _foreign_places(text: str, known_spans: list[tuple[int, int]], regions: list
     blanked = _blank(text, known_spans)
     stems = {r[:2] for r in regions if r}
     out = []
+    bodies = department_like(text)
     for place in place_names(blanked):
         if place[:2] in stems:
             continue
@@ -287,7 +288,7 @@ def _foreign_places(text: str, known_spans: list[tuple[int, int]], regions: list
         owns_body = any(s == at + len(place) for s, _ in known_spans) and place[:2] not in vocabulary
         switched = re.search(r"(换成|换到|改成|改为|那|看看)\s*$", blanked[:at])
         # "X区 topic 责任单位": an unknown place that opens the question qualifies all of it
-        body = next((w for w in department_like(text) if w.startswith(place) and len(w) > len(place) + 2), "")
+        body = next((w for w in bodies if w.startswith(place) and len(w) > len(place) + 2), "")
         first = at == 0 and place[:2] not in vocabulary and (len(place) >= 3 or (body and body not in vocabulary))
         if _OWNS_DOCUMENT.match(after) and (not re.match(r"[，,]", after) or switched) or owns_body or first:
             out.append(place)

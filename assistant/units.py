@@ -753,10 +753,11 @@ def _parse_statute(doc: Document, lines: list[str], result: ParseResult, b: _Bui
     toc_at = next((i for i, line in enumerate(head) if _TOC.match(re.sub(r"\s", "", line))), None)
     if toc_at is not None:
         head = head[:toc_at]
+    title_key = re.sub(r"\s", "", doc.title)
     if not section_prefix:
         facts = _header_facts(doc, head, list(trailer or []), result.warnings, statute=True)
         # prose after the body's own title line is the text's preamble ("2029年是…之年。总体思路是：…"), not header
-        titled = [i for i, line in enumerate(head) if i > 0 and re.sub(r"\s", "", line) == re.sub(r"\s", "", doc.title)]
+        titled = [i for i, line in enumerate(head) if i > 0 and re.sub(r"\s", "", line) == title_key]
         intro = [line for line in head[titled[-1] + 1:] if "。" in line and not line.startswith(("（", "("))] \
             if titled else []
         head = [line for line in head if line not in intro]
@@ -773,7 +774,6 @@ def _parse_statute(doc: Document, lines: list[str], result: ParseResult, b: _Bui
     current_section = ""
     numeral = ""
     page_lines = running = 0
-    title_key = re.sub(r"\s", "", doc.title)
 
     def flush() -> None:
         nonlocal current
