@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 
+from . import finish
 from .load import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,10 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     if "web" not in skip:
         result["web"] = alternate(web_once, paths, args.runs)
         print(json.dumps({"web": result["web"]}))
-    result["load_average_after"] = os.getloadavg()
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2))
-    return 0
+    return finish(result, args.json)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import threading
 import time
 from pathlib import Path
 
+from . import finish
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "eval" / "gold.jsonl"
 
@@ -357,10 +359,7 @@ def main(argv: list[str] | None = None) -> int:
                           for c in args.client.split(",") for w in args.workers.split(",")
                           for path in args.http_paths.split(",")}
         print(json.dumps(result["http"]), flush=True)
-    result["load_average_after"] = os.getloadavg()
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2))
-    return 0
+    return finish(result, args.json)
 
 
 if __name__ == "__main__":
