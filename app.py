@@ -95,7 +95,7 @@ def build_api(assistant, store=None, limiter=None):
 
 def build_app(assistant, store=None, limiter=None):
     """FastAPI app with the API routes first and the Gradio page mounted at the root (assistant loaded)."""
-    import gradio as gr
+    from assistant.gradio_loader import gr
 
     from assistant.api import RequestGuard, create_api
     from assistant.store import PageSessions

@@ -16,11 +16,16 @@ column in Chinese, and nothing is run until the file is clean. Grading itself is
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
+import os
 import re
+import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -51,6 +56,7 @@ TURN_SPLIT = re.compile(r"\s*(?:\|\||\r\n|\r|\n)\s*")
 VALUE_SPLIT = re.compile(r"\s*(?:[；;]|\r\n|\r|\n)\s*")
 ALTERNATIVE_SPLIT = re.compile(r"\s*[；;]\s*")
 
+TEMPLATE_NAME = "评测集模板.xlsx"
 TEMPLATE_HEADERS = ["编号", "问题", "类型", "答案", "任一答案", "不应出现", "引用", "文件", "备注"]
 TEMPLATE_HELP = [
     ("编号", "可选", "每题唯一；不填则用行号。"),
@@ -417,6 +423,26 @@ def write_template(path: str | Path) -> Path:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     book.save(path)
     return path
+
+
+def template_file(cache_dir: str | Path) -> Path:
+    """The template as a file to download, written once into the cache folder and kept while this module is
+    unchanged (openpyxl's import and the workbook would otherwise cost every start of the page ~0.13 s)."""
+    source = Path(__file__).stat()
+    key = hashlib.sha1(f"{source.st_size}-{source.st_mtime_ns}".encode()).hexdigest()[:12]
+    path = Path(cache_dir) / "templates" / key / TEMPLATE_NAME
+    if path.exists():
+        return path
+    staging = path.with_name(f".{os.getpid()}-{threading.get_ident()}-{TEMPLATE_NAME}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_template(staging)
+        os.replace(staging, path)
+        return path
+    except OSError:  # a read-only or full cache folder: a private copy
+        with contextlib.suppress(OSError):
+            staging.unlink()
+        return write_template(Path(tempfile.mkdtemp(prefix="gold-template-")) / TEMPLATE_NAME)
 
 
 # ---------------------------------------------------------------------------------------------- running

@@ -125,11 +125,72 @@ def clean_stale(settings: Settings) -> list[Path]:
 
 # --------------------------------------------------------------------------- the index
 
+BM25_PARTS = ("data", "indices", "indptr")  # bm25s's saved score matrix: `<part>.csc.index.npy`
+BM25_METHODS = ("robertson", "lucene", "atire")  # bm25s's methods without a non-occurrence score
+
+
+@dataclass
+class Bm25Scores:
+    """The BM25 index bm25s builds and saves (every unit's score per token, precomputed, as a token × unit
+    CSC matrix, and the vocabulary), read and summed with numpy alone: answering does not import bm25s,
+    which pulls in scipy (~0.15 s of every start). Scores and top lists are bm25s's own, bit for bit."""
+
+    data: np.ndarray  # float32 scores, by token
+    indices: np.ndarray  # the unit row of each score
+    indptr: np.ndarray  # token t's postings are [indptr[t], indptr[t + 1])
+    vocab_dict: dict[str, int]
+    num_docs: int
+    term_max: dict[int, float] = field(default_factory=dict)  # a token's largest score, once asked (pruning)
+
+    @classmethod
+    def load(cls, folder: Path) -> "Bm25Scores":
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method", "lucene") not in BM25_METHODS:
+            raise ValueError(f"BM25 method {params.get('method')} is not supported when answering")
+        arrays = [np.load(folder / f"{part}.csc.index.npy") for part in BM25_PARTS]
+        vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        return cls(*arrays, vocab_dict=vocab, num_docs=int(params["num_docs"]))
+
+    @classmethod
+    def of(cls, built) -> "Bm25Scores":
+        """The scores of a bm25s.BM25 just built (its arrays shared, not copied)."""
+        if getattr(built, "method", "lucene") not in BM25_METHODS:
+            raise ValueError(f"BM25 method {built.method} is not supported when answering")
+        scores = built.scores
+        return cls(*(scores[part] for part in BM25_PARTS), vocab_dict=built.vocab_dict,
+                   num_docs=int(scores["num_docs"]))
+
+    def token_ids(self, tokens: list[str]) -> list[int]:
+        return [self.vocab_dict[t] for t in tokens if t in self.vocab_dict]
+
+    def get_scores(self, tokens: list[str], weight_mask: np.ndarray | None = None) -> np.ndarray:
+        """Every unit's score: each query token's postings added in the query's order (bm25s's sum)."""
+        ids = np.asarray(self.token_ids(tokens), dtype=self.indptr.dtype)
+        scores = np.zeros(self.num_docs, dtype=self.data.dtype)
+        for start, end in zip(self.indptr[ids], self.indptr[ids + 1]):
+            np.add.at(scores, self.indices[start:end], self.data[start:end])
+        if weight_mask is not None:
+            scores *= weight_mask
+        return scores
+
+    def top(self, tokens: list[str], depth: int, weight_mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row, score) of the `depth` best units scoring above 0, selected as bm25s's numpy top-k does
+        (argpartition, then argsort reversed), so that ties come in the same order."""
+        scores = self.get_scores(tokens, weight_mask)
+        k = min(depth, self.num_docs)
+        if k <= 0:
+            return []
+        rows = np.argpartition(scores, -k).take(indices=range(-k, 0))
+        best = np.take(scores, rows)
+        order = np.flip(np.argsort(best))
+        return [(int(r), float(v)) for r, v in zip(rows[order], best[order]) if v > 0]
+
+
 @dataclass
 class HybridIndex:
     units: list[Unit]
     vectors: object  # the faiss index (the file format of llama-index's FaissVectorStore)
-    bm25: object  # bm25s.BM25
+    bm25: Bm25Scores
     embedder: Embedder
     model_name: str
     fingerprint: str
@@ -343,7 +404,7 @@ def write_parts(folder: Path, units: list[Unit], report: dict, embedder: Embedde
     if token_cache is not None:  # the caller's copy for the next build (saves reading the file back)
         token_cache.clear()
         token_cache.update(zip(keys, tokens))
-    parts = {"faiss": store, "bm25": retriever, "catalog": catalog}
+    parts = {"faiss": store, "bm25": Bm25Scores.of(retriever), "catalog": catalog}
     return {"embedded": embedded, "reused": len(units) - embedded, "parts": parts}
 
 
@@ -411,7 +472,6 @@ def load_index(settings: Settings, embedder: Embedder | None = None) -> HybridIn
     thread while this one reads the units, BM25 and FAISS files (faiss directly: importing llama-index
     only to read a faiss file back costs seconds of start-up).
     """
-    import bm25s
     import faiss
 
     _jieba()  # every import this thread needs happens before the model thread starts importing
@@ -423,7 +483,7 @@ def load_index(settings: Settings, embedder: Embedder | None = None) -> HybridIn
         units = [Unit.from_dict(d) for d in json.loads((folder / UNITS).read_text(encoding="utf-8"))]
         vectors = faiss.read_index(str(folder / FAISS_DIR / "default__vector_store.json"))
         faiss.omp_set_num_threads(SEARCH_THREADS)
-        bm25 = bm25s.BM25.load(str(folder / BM25_DIR), show_progress=False)
+        bm25 = Bm25Scores.load(folder / BM25_DIR)
         add_domain_words(units)
         catalog = Catalog.from_dict(json.loads((folder / CATALOG).read_text(encoding="utf-8")))
         report = json.loads((folder / REPORT).read_text(encoding="utf-8"))

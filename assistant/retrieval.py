@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .index import HybridIndex
+from .index import Bm25Scores, HybridIndex
 from .normalize import to_simplified, tokenize
 from .units import Unit
 
@@ -23,26 +23,17 @@ PRUNED_BM25_ABOVE = 50_000
 _BOUND_SLACK = 1e-5  # float32 sums may exceed the float64 bound by rounding: keep a margin
 
 
-def exact_bm25(bm25, tokens: list[str], depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
-    """bm25s's exhaustive scoring: every unit holding a query token is scored, then the top `depth` taken.
-
-    The two steps `BM25.retrieve` runs for one query, called directly: the same scores and order, without
-    its per-call progress bar and argument checks (a tenth of a warm answer's own time)."""
-    from bm25s.selection import topk
-
-    if not tokens:
-        return []
-    scores, docs = topk(bm25.get_scores(tokens, weight_mask=mask), k=min(depth, bm25.scores["num_docs"]),
-                        backend="auto", sorted=True)
-    return [(int(d), float(s)) for d, s in zip(docs, scores) if s > 0]
+def exact_bm25(bm25: Bm25Scores, tokens: list[str], depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+    """Exhaustive scoring: every unit holding a query token is scored, then the top `depth` taken (bm25s's
+    `BM25.retrieve` for one query, without its per-call progress bar and argument checks)."""
+    return bm25.top(tokens, depth, mask) if tokens else []
 
 
-def _term_max(bm25, term: int, data: np.ndarray, start: int, end: int) -> float:
-    """The largest score a term gives any unit (cached on the bm25s object, computed when first asked)."""
-    cache = bm25.__dict__.setdefault("_pa_term_max", {})
-    value = cache.get(term)
+def _term_max(bm25: Bm25Scores, term: int, start: int, end: int) -> float:
+    """The largest score a term gives any unit (computed when first asked, then kept)."""
+    value = bm25.term_max.get(term)
     if value is None:
-        value = cache[term] = float(data[start:end].max())
+        value = bm25.term_max[term] = float(bm25.data[start:end].max())
     return value
 
 
@@ -61,7 +52,7 @@ def _distinct(rows: np.ndarray) -> np.ndarray:
     return rows[np.concatenate(([True], rows[1:] != rows[:-1]))] if len(rows) else rows
 
 
-def pruned_bm25(bm25, tokens: list[str], depth: int, mask: np.ndarray | None = None,
+def pruned_bm25(bm25: Bm25Scores, tokens: list[str], depth: int, mask: np.ndarray | None = None,
                 stats: dict | None = None) -> list[tuple[int, float]]:
     """The same top `depth` as bm25s (scores bit-identical; ties ordered by row) without scoring every unit.
 
@@ -70,14 +61,13 @@ def pruned_bm25(bm25, tokens: list[str], depth: int, mask: np.ndarray | None = N
     most, a unit holding only those terms cannot reach the top: the rest are looked up for the few units
     whose partial score leaves them in reach, instead of scored for hundreds of thousands of units and
     the whole score array partitioned (what makes bm25s slow at a million clauses)."""
-    vocab = bm25.vocab_dict
-    ids = [vocab[t] for t in tokens if t in vocab]
-    data, indices, indptr = bm25.scores["data"], bm25.scores["indices"], bm25.scores["indptr"]
+    ids = bm25.token_ids(tokens)
+    data, indices, indptr = bm25.data, bm25.indices, bm25.indptr
     terms = []  # (upper bound, term, weight, start, end); a repeated token counts again, as in bm25s
     for term, weight in Counter(ids).items():
         start, end = int(indptr[term]), int(indptr[term + 1])
         if end > start:
-            terms.append((weight * _term_max(bm25, term, data, start, end), term, weight, start, end))
+            terms.append((weight * _term_max(bm25, term, start, end), term, weight, start, end))
     if not terms:
         return []
     terms.sort(key=lambda t: (-t[0], t[4] - t[3]))
@@ -128,7 +118,7 @@ def pruned_bm25(bm25, tokens: list[str], depth: int, mask: np.ndarray | None = N
     # a first floor from the units the most selective terms score highest (short postings: cheap to rank)
     seeds = [best_of(indices[t[3]:t[4]], data[t[3]:t[4]]) for t in terms[:3]]
     floor = raise_floor(0.0, _distinct(np.concatenate(seeds)))
-    partial = np.zeros(bm25.scores["num_docs"], dtype=np.float32)  # zero pages are mapped lazily
+    partial = np.zeros(bm25.num_docs, dtype=np.float32)  # zero pages are mapped lazily
     taken = 0
     while taken < len(terms) and (taken == 0 or rest[taken] * (1 + _BOUND_SLACK) >= floor):
         add(*terms[taken][1:])

@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-import gradio as gr
-
 from . import feedback
 from .answer import overlap
 from .chat import Assistant, document_list
 from .examples import KIND_LABELS, generate
+from .gradio_loader import gr
 from .web_eval import evaluation_tab
 from .web_library import library_tab
 

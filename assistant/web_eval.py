@@ -11,11 +11,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import gradio as gr
 import pandas as pd
 
 from . import goldsets
 from .goldsets import GoldSetError
+from .gradio_loader import gr
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def _table(headers: list[str], rows: list[list]) -> pd.DataFrame:
 
 def evaluation_tab(assistant, settings) -> None:
     """Builds the 评测 tab inside the current gr.Blocks (call it where the other tabs are declared)."""
-    template = goldsets.write_template(Path(tempfile.mkdtemp(prefix="gold-template-")) / "评测集模板.xlsx")
+    template = goldsets.template_file(settings.cache_dir)
     hidden = gr.update(visible=False, value=None)
 
     def check(upload) -> str:

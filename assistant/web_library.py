@@ -10,8 +10,7 @@ import html
 import time
 from pathlib import Path
 
-import gradio as gr
-
+from .gradio_loader import gr
 from .library import ACTIONS, LibraryError, library_for
 
 READER_NOTICE = ("当前账号为**只读**：可以查看收录的文件和变更记录；上传、替换、停用文件需要编辑权限"

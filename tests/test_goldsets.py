@@ -226,3 +226,25 @@ def test_run_gold_on_the_real_assistant_reports_progress_and_recall(assistant, m
     assert target.strict_ok and "65件" in target.answer["answer"]
     assert target.recall[5] == 1.0
     assert not broken.strict_ok and "测试用的故障" in goldsets.reasons(broken)  # a crash is wrong, even for a refusal
+
+
+def test_template_file_is_written_once_and_reused(tmp_path):
+    from openpyxl import load_workbook
+
+    from assistant.goldsets import TEMPLATE_HEADERS, template_file
+
+    first = template_file(tmp_path)
+    stamp = first.stat().st_mtime_ns
+    again = template_file(tmp_path)
+    assert again == first and again.stat().st_mtime_ns == stamp
+    assert [c.value for c in load_workbook(first)["评测题"][1]] == TEMPLATE_HEADERS
+    assert not [p for p in first.parent.iterdir() if p.name.startswith(".")]  # no staging file left
+
+
+def test_template_file_falls_back_when_the_cache_is_not_writable(tmp_path):
+    from assistant.goldsets import TEMPLATE_NAME, template_file
+
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    path = template_file(blocked)
+    assert path.name == TEMPLATE_NAME and path.exists() and not str(path).startswith(str(blocked))

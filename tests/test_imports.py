@@ -49,6 +49,7 @@ def test_cli_answers_without_torch_or_llama_index(index, settings, tmp_path):
     assert '"answered": true' in out
     assert "onnxruntime" in modules
     assert not [m for m in HEAVY if m in modules]
+    assert not {"bm25s", "scipy"} & set(modules)  # BM25 is read with numpy alone (index.Bm25Scores)
 
 
 def test_api_and_page_answer_without_torch_or_llama_index(index, settings, tmp_path):

@@ -89,6 +89,41 @@ def test_pruned_bm25_equals_exhaustive_bm25_on_the_gold_questions(index):
     assert compared > 600
 
 
+def test_bm25_scores_read_without_bm25s_equal_bm25s_own(index, tmp_path):
+    """The index's BM25 as answering reads it (numpy alone) gives bm25s's own scores, bit for bit, and its
+    own top lists, ties in the same order, for every gold question, with and without a document filter."""
+    import bm25s
+    import numpy as np
+    from bm25s.selection import topk
+
+    from assistant.config import Settings
+    from assistant.index import BM25_DIR, Bm25Scores
+    from assistant.normalize import tokenize
+    from eval.grader import load_gold
+    from pathlib import Path
+
+    folder = Path(Settings().index_dir) / BM25_DIR
+    theirs = bm25s.BM25.load(str(folder), show_progress=False)
+    ours = Bm25Scores.load(folder)
+    assert isinstance(index.bm25, Bm25Scores)
+    questions = [item["turns"][-1] for item in load_gold(Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl")]
+    mask = (np.arange(ours.num_docs) % 3 == 0).astype(np.float32)
+    compared = 0
+    for question in questions:
+        tokens = tokenize(question)
+        if not tokens:
+            continue
+        for weights in (None, mask):
+            expected = theirs.get_scores(tokens, weight_mask=weights)
+            assert np.array_equal(ours.get_scores(tokens, weights), expected), question
+            for depth in (5, 50):
+                scores, rows = topk(expected, k=min(depth, ours.num_docs), backend="auto", sorted=True)
+                want = [(int(r), float(v)) for r, v in zip(rows, scores) if v > 0]
+                assert ours.top(tokens, depth, weights) == want, question
+                compared += bool(want)
+    assert compared > 600
+
+
 def test_pruned_bm25_stops_early_and_stays_exact_on_a_large_synthetic_corpus():
     """20,000 synthetic clauses with a skewed vocabulary (a few very common words, many rare ones), queries
     mixing both: the pruned search leaves most postings (the common words') unscored yet returns bm25s's
@@ -97,14 +132,16 @@ def test_pruned_bm25_stops_early_and_stays_exact_on_a_large_synthetic_corpus():
     import numpy as np
 
     from assistant import retrieval
+    from assistant.index import Bm25Scores
 
     rng = np.random.default_rng(5)
     vocabulary = [f"w{i}" for i in range(3000)]
     weights = 1 / np.arange(1, len(vocabulary) + 1) ** 1.1
     weights /= weights.sum()
     corpus = [list(rng.choice(vocabulary, rng.integers(5, 60), p=weights)) for _ in range(20_000)]
-    bm25 = bm25s.BM25()
-    bm25.index(corpus, show_progress=False)
+    built = bm25s.BM25()
+    built.index(corpus, show_progress=False)
+    bm25 = Bm25Scores.of(built)
     stats: dict = {}
     for q in range(200):
         tokens = list(rng.choice(vocabulary[:5], 2)) + list(rng.choice(vocabulary[50:], rng.integers(1, 4)))
