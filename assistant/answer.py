@@ -30,7 +30,7 @@ class Answer:
     answered: bool
     intent: str
     citations: list[Citation] = field(default_factory=list)
-    retrieved: list[str] = field(default_factory=list)  # unit ids ranked before composition
+    retrieved: list[str] = field(default_factory=list)  # unit ids the answer's search ranked; [] if none ran
 
     def to_dict(self) -> dict:
         return asdict(self)

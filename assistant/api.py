@@ -88,7 +88,7 @@ class AskResponse(BaseModel):
     answered: bool
     intent: str
     citations: list[CitationOut]
-    retrieved: list[str]
+    retrieved: list[str] = Field(description="本回答检索排序的条款编号；直接由解析出的字段（指标、牵头单位清单、文件头）作答时未检索，为空")
     session_id: str = Field(description="本会话的编号（由服务器签发），追问时带上")
     answer_id: str = Field(description="本回答的编号，评价（/api/feedback）时使用")
 

@@ -464,27 +464,40 @@ class ItemResult:
 Progress = Callable[[int, int, dict], None]
 
 
-def run_gold(assistant, items: list[dict], progress: Progress | None = None,
-             ks: tuple[int, ...] = RECALL_KS) -> list[ItemResult]:
-    """Each item in one fresh conversation; grade the last answer; recall@k over Answer.retrieved."""
+def converse(assistant, turns: list[str], mode: str = "fused"):
+    """(last answer, ranked units, seconds): the turns asked in one fresh conversation; the units retrieval
+    ranks for the last turn in that conversation (what recall@k is measured on: answers drawn from parsed
+    fields search nothing), in `mode` ("bm25" and "dense" rank the bare turn); the answers' time alone."""
     from .chat import Session
 
-    units = getattr(assistant, "units_by_id", None) or {u.unit_id: u for u in assistant.index.units}
+    session = Session()
+    seconds, ranked, answer = 0.0, [], None
+    for n, turn in enumerate(turns, 1):
+        if n == len(turns):
+            ranked = assistant.ranked(turn, session) if mode == "fused" else \
+                [hit.unit for hit in assistant.retriever.search(turn, k=10, mode=mode)]
+        started = time.perf_counter()
+        answer = assistant.ask(turn, session)
+        seconds += time.perf_counter() - started
+    return answer, ranked, seconds
+
+
+def run_gold(assistant, items: list[dict], progress: Progress | None = None,
+             ks: tuple[int, ...] = RECALL_KS) -> list[ItemResult]:
+    """Each item in one fresh conversation; grade the last answer; recall@k over what retrieval ranks for the
+    last turn in its conversation (`converse`)."""
     results = []
     for done, item in enumerate(items):
         if progress:
             progress(done, len(items), item)
-        session = Session()
-        started = time.perf_counter()
-        error = ""
+        seconds, ranked, error = 0.0, [], ""
         try:
-            for turn in item["turns"]:
-                answer = assistant.ask(turn, session).to_dict()
+            reply, ranked, seconds = converse(assistant, item["turns"])
+            answer = reply.to_dict()
         except Exception as exc:  # one broken question must not stop the run
             error = f"助手出错：{type(exc).__name__}: {exc}"
             answer = {"answer": error, "answered": False, "intent": "error", "citations": [], "retrieved": []}
-        seconds = time.perf_counter() - started
-        texts = [units[uid].full_text for uid in answer.get("retrieved", []) if uid in units]
+        texts = [unit.full_text for unit in ranked]
         g = grade(item, answer)
         if error:
             g = Grade(False, False, g.problems + [error])

@@ -89,8 +89,8 @@ class Plan:
     refuse: str = ""
     note: str = ""  # said before the answer (e.g. the filter overrides a named document)
     follow_up: bool = False
-    hits: list[Hit] = field(default_factory=list)
-    searches: dict[str, list[Hit]] = field(default_factory=dict)  # one retrieval per distinct text
+    hits: list[Hit] = field(default_factory=list)  # the first search's, what `retrieved` reports
+    searches: dict[str, list[Hit]] = field(default_factory=dict)  # one retrieval per text, depth, documents
 
 
 # --------------------------------------------------------------------------- planning
@@ -237,11 +237,18 @@ def roles_of(unit: Unit) -> list[str]:
 
 
 def _search(plan: Plan, ctx: Context, text: str, k: int = 10) -> list[Hit]:
-    key = f"{text}|{','.join(plan.docs)}"
+    """Hybrid retrieval of `text` within the plan's documents, run once per text and depth; the first
+    search an answer runs is what its `retrieved` reports."""
+    key = f"{text}|{k}|{','.join(plan.docs)}"
     if key not in plan.searches:
         plan.searches[key] = ctx.retriever.search(text, k=k, docs=plan.docs or None)
     plan.hits = plan.hits or plan.searches[key]
     return plan.searches[key]
+
+
+def _retrieved(plan: Plan) -> list[str]:
+    """The unit ids the answer's first search ranked ([] when it answered from parsed fields alone)."""
+    return [hit.unit.unit_id for hit in plan.hits]
 
 
 def select_clauses(plan: Plan, state: DialogueState, ctx: Context) -> list[Unit]:
@@ -274,7 +281,7 @@ def select_clauses(plan: Plan, state: DialogueState, ctx: Context) -> list[Unit]
         return units
     if q.sections and not (plan.follow_up and q.pronoun):  # "目标部分，X定的是哪年": within that section
         inside = {u.unit_id for u in ctx.units if q.sections[0] in u.section and (not scope or u.doc_id in scope)}
-        hits = [h.unit for h in _search(plan, ctx, q.topic or q.text, k=30) if h.unit.unit_id in inside]
+        hits = [h.unit for h in _search(plan, ctx, q.topic or q.text) if h.unit.unit_id in inside]
         if hits:
             return hits[:1]
     return _clauses_by_topic(plan, ctx, q.topic or q.text)
@@ -1003,15 +1010,19 @@ def section_part(plan: Plan, ctx: Context, composer: Composer) -> tuple[str, boo
 def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, DialogueState]:
     q = plan.question
     composer = Composer()
-    retrieved_hits = _search(plan, ctx, q.topic or q.text)
-    retrieved = [h.unit.unit_id for h in retrieved_hits]
+
+    def topic_hits() -> list[Hit]:
+        """The search of the question's topic, run only by the parts that need it: an answer drawn from
+        parsed fields alone (a goal's figure, a department's list, a document's header) embeds nothing."""
+        return _search(plan, ctx, q.topic or q.text)
+
     scope_note = ctx.coverage(plan.docs if plan.docs and len(plan.docs) < len(ctx.catalog.docs) else None)
     intent = _intent(plan)
     if plan.refuse:
-        return refusal(intent, _noted(plan, plan.refuse), retrieved, scope_note), state
+        return refusal(intent, _noted(plan, plan.refuse), _retrieved(plan), scope_note), state
     if q.ambiguous_docs and len(plan.docs) > 1 and not (set(plan.asks) & {"lead", "deadline", "target", "list", "open"}):
         names = "、".join(f"《{ctx.title(d)}》" for d in plan.docs)
-        return refusal(intent, f"有多份文件符合：{names}。请说明是哪一份。", retrieved, scope_note), state
+        return refusal(intent, f"有多份文件符合：{names}。请说明是哪一份。", _retrieved(plan), scope_note), state
     parts: list[str] = []
     answered = False
     reason = ""
@@ -1023,15 +1034,15 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
                                                                           not q.topic):
         clauses = select_clauses(plan, state, ctx)
     if not plan.docs and "meta" in plan.asks:
-        header = next((h.unit for h in retrieved_hits if h.unit.kind == "header"), None)
+        header = next((h.unit for h in topic_hits() if h.unit.kind == "header"), None)
         plan.docs = [header.doc_id] if header else []
     specific = q.departments or q.indicators or q.clause_numbers or q.sections or q.last_clause or plan.follow_up \
         or q.deadlines or ("list" in plan.asks and plan.docs) or (q.strong_doc and "open" in plan.asks)
     if not specific and not q.topic and not q.docs and not ({"meta", "structure"} & set(plan.asks)):
-        return refusal(intent, "请说明想了解的具体事项，例如哪项任务、哪个指标或哪份文件。", retrieved, scope_note), state
+        return refusal(intent, "请说明想了解的具体事项，例如哪项任务、哪个指标或哪份文件。", _retrieved(plan), scope_note), state
     if not specific and q.topic and not ({"meta", "structure"} & set(plan.asks)) and \
-            unrelated(q, retrieved_hits, ctx.vocabulary):
-        return refusal(intent, "抱歉，文件中没有与该问题相关的内容。", retrieved, scope_note), state
+            unrelated(q, topic_hits(), ctx.vocabulary):
+        return refusal(intent, "抱歉，文件中没有与该问题相关的内容。", _retrieved(plan), scope_note), state
     for ask in plan.asks:
         text, ok = "", False
         if ask == "lead":
@@ -1083,7 +1094,7 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
             if not ok and {"lead", "deadline"} & set(plan.asks) and clauses:
                 text, ok = open_part(plan, clauses[:1], composer)
             elif not ok:
-                units = clauses or [h.unit for h in retrieved_hits if h.unit.kind != "header"][:3]
+                units = clauses or [h.unit for h in topic_hits() if h.unit.kind != "header"][:3]
                 text, ok = open_part(plan, units, composer)
         if ok:
             parts.append(text)
@@ -1092,11 +1103,12 @@ def execute(plan: Plan, state: DialogueState, ctx: Context) -> tuple[Answer, Dia
         reason = reason or "抱歉，文件中没有找到能回答该问题的内容。"
         # a refusal about a named document still sets what a follow-up leans on ("那另一份的呢")
         kept = _next_state(plan, state, composer, clauses, listed) if clauses or plan.docs else state
-        return refusal(intent, _noted(plan, reason), retrieved, scope_note), kept
+        return refusal(intent, _noted(plan, reason), _retrieved(plan), scope_note), kept
     body = "\n\n".join(parts)
     if plan.note:
         body = f"{plan.note}\n\n{body}"
-    answer = Answer(answer=body, answered=True, intent=intent, citations=composer.citations(), retrieved=retrieved)
+    answer = Answer(answer=body, answered=True, intent=intent, citations=composer.citations(),
+                    retrieved=_retrieved(plan))
     return answer, _next_state(plan, state, composer, clauses, listed)
 
 

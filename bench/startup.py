@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from . import finish
+from . import finish, run_process
 from .load import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,15 +45,7 @@ def _python(root: Path) -> str:
 
 
 def cli_once(path: dict) -> dict:
-    started = time.perf_counter()
-    proc = subprocess.Popen([_python(path["root"]), "-m", "assistant", "ask", QUESTION], cwd=path["root"],
-                            env=_env(path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise RuntimeError(f"the CLI exited with {proc.returncode}")
-    return {"wall_s": time.perf_counter() - started, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "peak_mib": usage.ru_maxrss / 1024}
+    return run_process([_python(path["root"]), "-m", "assistant", "ask", QUESTION], path["root"], _env(path))
 
 
 def web_once(path: dict, timeout: float = 300) -> dict:

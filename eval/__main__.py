@@ -17,9 +17,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from assistant.chat import Assistant, Session
+from assistant.chat import Assistant
 from assistant.config import Settings
-from assistant.goldsets import GoldSetError, load_gold_any
+from assistant.goldsets import GoldSetError, converse, load_gold_any
 from eval.grader import grade, recall_at, reciprocal_rank
 from eval.stats import percentiles
 
@@ -28,16 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(assistant: Assistant, items: list[dict], mode: str) -> list[dict]:
     results = []
-    by_id = {u.unit_id: u for u in assistant.index.units}
     for item in items:
-        session = Session()
-        started = time.perf_counter()
-        for turn in item["turns"]:
-            answer = assistant.ask(turn, session)
-        latency = (time.perf_counter() - started) * 1000 / len(item["turns"])
-        # what the answer was composed from (ranked before composition); other modes re-rank the last turn
-        ranked = [by_id[i] for i in answer.retrieved if i in by_id] if mode == "fused" else \
-            [h.unit for h in assistant.retriever.search(item["turns"][-1], k=10, mode=mode)]
+        answer, ranked, seconds = converse(assistant, item["turns"], mode)
+        latency = seconds * 1000 / len(item["turns"])
         texts = [u.full_text for u in ranked]
         g = grade(item, answer.to_dict())
         results.append({
@@ -141,27 +134,23 @@ DIMENSIONS = ("type", "register", "notation", "numbering", "format", "doc_form",
 
 
 def run_items(assistant: Assistant, items: list[dict], progress: bool = False) -> list[dict]:
-    """Ask every item in a fresh session and grade it; uses only the public `ask` entry point."""
+    """Ask every item in a fresh session and grade it (`converse`: the public `ask` and `ranked`)."""
     import sys
 
-    texts = {u.unit_id: u.full_text for u in assistant.index.units}
     results = []
     for number, item in enumerate(items, 1):
         if progress and number % 50 == 0:
             print(f"  {number}/{len(items)} questions", file=sys.stderr, flush=True)
-        session = Session()
-        started = time.perf_counter()
-        error = ""
+        error, ranked, seconds = "", [], 0.0
         try:
-            for turn in item["turns"]:
-                answer = assistant.ask(turn, session)
+            answer, ranked, seconds = converse(assistant, item["turns"])
             got = answer.to_dict()
         except Exception as exc:  # a crash is a failure of this item, not of the run
             error = f"{type(exc).__name__}: {exc}"
             got = {"answer": "", "answered": None, "citations": [], "retrieved": []}
-        latency = (time.perf_counter() - started) * 1000 / len(item["turns"])
+        latency = seconds * 1000 / len(item["turns"])
         g = grade(item, got)
-        retrieved = [texts.get(uid, "") for uid in got.get("retrieved", []) or []]
+        retrieved = [unit.full_text for unit in ranked]
         results.append({
             **{k: item.get(k, "-") for k in DIMENSIONS}, "id": item["id"], "template": item.get("template", ""),
             "turns": item["turns"], "doc": item.get("doc", []),
