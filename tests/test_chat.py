@@ -316,3 +316,20 @@ def test_invented_number_of_a_task_is_not_a_date(invented_assistant):
 def test_invented_known_department_the_named_document_gives_nothing(invented_assistant):
     a = ask(invented_assistant, "青溪区行动计划里上海市知识产权局承担了哪些分工？")
     assert not a.answered and "没有给「上海市知识产权局」分工" in a.answer and "区市场监督管理局" in a.answer
+
+
+def test_answers_from_parsed_fields_embed_nothing_while_clause_answers_search(assistant, monkeypatch):
+    """A goal's figure comes from the parsed indicator table: the question is not embedded and `retrieved`
+    is empty. A lead question needs its clause found, so it searches and reports what it ranked. Recall@k
+    is measured on `Assistant.ranked`, which searches either way."""
+    embedded = []
+    real = assistant.retriever.embed
+    monkeypatch.setattr(assistant.retriever, "embed", lambda text: (embedded.append(text), real(text))[1])
+    question = "普陀区2025年PCT国际专利申请量的目标是多少？"
+    target = ask(assistant, question)
+    assert target.answered and "65件" in target.answer and not embedded and target.retrieved == []
+    ranked = assistant.ranked(question)
+    assert embedded and cited(target)[0] in [unit.unit_id for unit in ranked[:5]]
+    embedded.clear()
+    lead = ask(assistant, "数据知识产权试点由哪个部门牵头？")
+    assert lead.answered and embedded and cited(lead)[0] in lead.retrieved
