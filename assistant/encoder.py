@@ -38,11 +38,11 @@ PIECES_FILE = "pieces.txt"
 SCORES_FILE = "scores.npy"
 MIN_COSINE = 0.9999
 ALIGN = 65536  # data offsets aligned for mmap (page size and Windows' allocation granularity)
-# intra-op threads of the query session (PA_QUERY_THREADS). Two, measured on 2 cores over the texts the gold
-# answers embed: p50 / p95 7.9 / 10.8 ms against 10.1 / 13.6 ms with one, no worse beside a busy process,
-# for 7% fewer requests/s with 50 concurrent users (concurrent answers share the one extra thread); 1 favours
-# throughput. Idle threads sleep (no spinning, see _session).
-QUERY_THREADS = int(os.environ.get("PA_QUERY_THREADS") or min(2, os.cpu_count() or 1))
+# intra-op threads of the query session (PA_QUERY_THREADS, default 1: concurrent answers share the cores
+# instead of a pool each). Measured on 2 cores over the gold answers (bench.throughput): two threads without
+# spinning were no faster than one (their sleeping worker is woken for every parallel section); two spinning
+# threads gave p95 10-13 ms against 14-15 ms, but 29 ms beside one busy process (one), and fewer requests/s.
+QUERY_THREADS = int(os.environ.get("PA_QUERY_THREADS") or 1)
 UNK_PENALTY = 10.0  # the Unigram score of an unknown character: lowest piece score minus this (as tokenizers)
 
 # sample sentences the export is checked on: short and long, Chinese and not, full-width, rare characters
