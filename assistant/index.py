@@ -224,14 +224,18 @@ def _faiss_index(dim: int, count: int):
     return faiss.IndexFlatIP(dim)
 
 
-def _build_into(folder: Path, settings: Settings, embedder: Embedder,
-                known: dict[str, np.ndarray] | None = None) -> tuple[list[Unit], list[str], dict]:
+def _build_into(folder: Path, settings: Settings, embedder: Embedder, known: dict[str, np.ndarray],
+                previous: list[Unit]) -> tuple[list[Unit], list[str], dict]:
     documents, doc_errors = load_corpus(settings.corpus_dir)
     units, unit_errors, report = build_all_with_report(documents, doc_errors)
     errors = [str(e) for e in doc_errors + unit_errors]
     if not units:
         raise IndexBuildError("语料目录中没有可用的政策文件：" + "；".join(errors or ["目录为空"]))
-    stats = write_parts(folder, units, report.to_dict(), embedder, known or {}, progress=True)
+    # tokens of the index on disk are reused unless a text holds a dictionary word this corpus adds or no
+    # longer has (this process's jieba holds only the current corpus' words, as a full build's would)
+    tokens = known_tokens(settings.index_dir) if previous else {}
+    stats = write_parts(folder, units, report.to_dict(), embedder, known, tokens,
+                        new_words=domain_words(units) ^ domain_words(previous), progress=True)
     stats.pop("parts")
     return units, errors, stats
 
@@ -240,17 +244,19 @@ def build_index(settings: Settings, force: bool = False, embedder: Embedder | No
                 reuse: bool = True, vectors: dict[str, np.ndarray] | None = None) -> HybridIndex:
     """Build the index into a temp folder, then swap it in; returns the loaded index.
 
-    Vectors of units whose text is unchanged are taken from the index on disk (`reuse`), so adding a
-    file to the corpus embeds only that file's units; `vectors` adds known vectors by `vector_key`."""
+    Vectors and BM25 tokens of units whose text is unchanged are taken from the index on disk (`reuse`),
+    so adding a file to the corpus embeds and tokenises only that file's units; `vectors` adds known
+    vectors by `vector_key`."""
     embedder = embedder or load_build_embedder(settings.model, settings.cache_dir, settings.query_prompt)
-    known = {**(known_vectors(settings.index_dir, embedder) if reuse else {}), **(vectors or {})}
+    previous, stored = previous_index(settings.index_dir, embedder) if reuse else ([], None)
+    known = {**vectors_by_key(previous, stored, embedder), **(vectors or {})}
     target = Path(settings.index_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
     started = time.perf_counter()
     try:
         current_fingerprint = fingerprint(settings)
-        units, errors, stats = _build_into(staging, settings, embedder, known)
+        units, errors, stats = _build_into(staging, settings, embedder, known, previous)
         _write_meta(staging, settings, embedder, current_fingerprint, len(units), errors, started, stats)
         _swap_in(staging, target)
     finally:
@@ -289,20 +295,25 @@ def vectors_by_key(units: list[Unit], faiss_index, embedder: Embedder) -> dict[s
     return {vector_key(u, embedder): stored[i] for i, u in enumerate(units)}
 
 
-def known_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
-    """Vectors of the index on disk by text key, when it was built with this model; {} otherwise."""
+def previous_index(index_dir: Path, embedder: Embedder) -> tuple[list[Unit], object]:
+    """(units, faiss index) of the index on disk when it was built with this model; ([], None) otherwise."""
     import faiss
 
     folder = Path(index_dir)
     try:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
         if meta.get("model") != embedder.name or meta.get("embedding_dim") != embedder.dim:
-            return {}
+            return [], None
         units = [Unit.from_dict(d) for d in json.loads((folder / UNITS).read_text(encoding="utf-8"))]
         vectors = faiss.read_index(str(folder / FAISS_DIR / "default__vector_store.json"))
     except Exception:  # missing, corrupt or older: nothing to reuse
-        return {}
-    return vectors_by_key(units, vectors, embedder)
+        return [], None
+    return units, vectors
+
+
+def known_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
+    """Vectors of the index on disk by text key, when it was built with this model; {} otherwise."""
+    return vectors_by_key(*previous_index(index_dir, embedder), embedder)
 
 
 def known_tokens(index_dir: Path) -> dict[str, list[str]]:
@@ -331,17 +342,19 @@ def embed_reusing(units: list[Unit], embedder: Embedder, known: dict[str, np.nda
     return vectors, len(missing)
 
 
-def tokens_reusing(units: list[Unit], known: dict[str, list[str]], new_words: set[str] | None = None) -> list[list[str]]:
-    """BM25 tokens of every unit: cached ones unless the text holds a word just added to the dictionary
-    (jieba would now cut it differently)."""
-    out = []
+def tokens_reusing(units: list[Unit], known: dict[str, list[str]],
+                   new_words: set[str] | None = None) -> tuple[list[list[str]], int]:
+    """(BM25 tokens of every unit, how many were tokenised): cached ones unless the text holds a word just
+    added to or dropped from the dictionary (jieba would now cut it differently)."""
+    out, fresh = [], 0
     for unit in units:
         text = bm25_text(unit)
         cached = known.get(hashlib.sha256(text.encode("utf-8")).hexdigest()[:32])
         if cached is None or (new_words and any(w in text for w in new_words)):
             cached = tokenize(text)
+            fresh += 1
         out.append(cached)
-    return out
+    return out, fresh
 
 
 def domain_words(units: list[Unit]) -> set[str]:
@@ -391,7 +404,7 @@ def write_parts(folder: Path, units: list[Unit], report: dict, embedder: Embedde
     (folder / FAISS_DIR).mkdir()
     # the file name is the one llama-index's FaissVectorStore persists to (a plain faiss index)
     faiss.write_index(store, str(folder / FAISS_DIR / "default__vector_store.json"))
-    tokens = tokens_reusing(units, known_token or {}, new_words)
+    tokens, tokenized = tokens_reusing(units, known_token or {}, new_words)
     retriever = bm25s.BM25()
     retriever.index(tokens, show_progress=False)
     retriever.save(str(folder / BM25_DIR), show_progress=False)
@@ -405,7 +418,7 @@ def write_parts(folder: Path, units: list[Unit], report: dict, embedder: Embedde
         token_cache.clear()
         token_cache.update(zip(keys, tokens))
     parts = {"faiss": store, "bm25": Bm25Scores.of(retriever), "catalog": catalog}
-    return {"embedded": embedded, "reused": len(units) - embedded, "parts": parts}
+    return {"embedded": embedded, "reused": len(units) - embedded, "tokenized": tokenized, "parts": parts}
 
 
 def _write_meta(folder: Path, settings: Settings, embedder: Embedder, current_fingerprint: str, count: int,
@@ -414,7 +427,7 @@ def _write_meta(folder: Path, settings: Settings, embedder: Embedder, current_fi
         "fingerprint": current_fingerprint, "model": settings.model, "embedding_dim": embedder.dim,
         "units": count, "parser": PARSER_VERSION, "index_version": INDEX_VERSION,
         "errors": errors, "build_seconds": round(time.perf_counter() - started, 2),
-        "embedded": stats.get("embedded"), "reused": stats.get("reused"),
+        "embedded": stats.get("embedded"), "reused": stats.get("reused"), "tokenized": stats.get("tokenized"),
         "checksums": checksums(folder),
     }, ensure_ascii=False, indent=2))
 

@@ -149,3 +149,60 @@ def test_pruned_bm25_stops_early_and_stays_exact_on_a_large_synthetic_corpus():
         exact = retrieval.exact_bm25(bm25, tokens, 50, mask)
         assert _same_top(exact, retrieval.pruned_bm25(bm25, tokens, 50, mask, stats=stats)), tokens
     assert stats["scored"] < stats["postings"] / 2  # most postings (the common words') were never scored
+
+
+EXTRA_PLAN = """某区知识产权局2031年工作要点
+
+一、重点任务
+
+1、建设知识产权公共服务中心网点。推动服务下沉到园区。（牵头部门：知识产权公共服务中心；完成时限：2031年12月底）
+
+2、开展知识产权公共服务中心业务培训。（牵头部门：知识产权公共服务中心）
+"""
+
+
+def test_cli_rebuild_reuses_tokens_exactly_as_a_fresh_tokenisation(settings, index, tmp_path):
+    """`python -m assistant index` after a document is added, then removed: it embeds and tokenises only
+    what it must, and its BM25 tokens equal those of a build that tokenises everything. The added plan names
+    a unit (知识产权公共服务中心) that older clauses mention in passing: with it in the dictionary jieba cuts
+    them differently, so they are tokenised again, and again when it is gone."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    corpus = tmp_path / "corpus"
+    shutil.copytree(settings.corpus_dir, corpus)
+    shutil.copytree(settings.index_dir, tmp_path / "index")
+
+    def build(folder: Path) -> dict:
+        env = dict(os.environ, PA_CORPUS=str(corpus), PA_INDEX=str(folder), PA_CACHE=str(settings.cache_dir),
+                   PA_DATA=str(tmp_path / "data"), PYTHONPATH=str(root))
+        done = subprocess.run([sys.executable, "-m", "assistant", "index"], cwd=root, env=env, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+
+    def fresh_tokens(folder: Path) -> dict:
+        reference = tmp_path / f"ref-{folder.name}"
+        shutil.rmtree(reference, ignore_errors=True)
+        shutil.copytree(folder, reference)
+        (reference / "tokens.json").unlink()
+        meta = build(reference)
+        assert meta["tokenized"] == meta["units"] and meta["embedded"] == 0
+        return json.loads((reference / "tokens.json").read_text(encoding="utf-8"))
+
+    mentioning = sum("知识产权公共服务中心" in u.text for u in index.units)
+    assert mentioning >= 2
+    (corpus / "zz_extra.txt").write_text(EXTRA_PLAN, encoding="utf-8")
+    added = build(tmp_path / "index")
+    assert added["units"] > len(index.units) and 0 < added["embedded"] < 10
+    assert added["tokenized"] < added["units"] / 2 and added["tokenized"] >= added["embedded"] + mentioning
+    assert json.loads((tmp_path / "index" / "tokens.json").read_text(encoding="utf-8")) == fresh_tokens(tmp_path / "index")
+    (corpus / "zz_extra.txt").unlink()
+    removed = build(tmp_path / "index")
+    assert removed["units"] == len(index.units) and removed["embedded"] == 0
+    assert mentioning <= removed["tokenized"] < removed["units"] / 2
+    assert json.loads((tmp_path / "index" / "tokens.json").read_text(encoding="utf-8")) == fresh_tokens(tmp_path / "index")
