@@ -89,20 +89,19 @@ def test_pruned_bm25_equals_exhaustive_bm25_on_the_gold_questions(index):
     assert compared > 600
 
 
-def test_bm25_scores_read_without_bm25s_equal_bm25s_own(index, tmp_path):
+def test_bm25_scores_read_without_bm25s_equal_bm25s_own(settings, index):
     """The index's BM25 as answering reads it (numpy alone) gives bm25s's own scores, bit for bit, and its
     own top lists, ties in the same order, for every gold question, with and without a document filter."""
     import bm25s
     import numpy as np
     from bm25s.selection import topk
 
-    from assistant.config import Settings
     from assistant.index import BM25_DIR, Bm25Scores
     from assistant.normalize import tokenize
     from eval.grader import load_gold
     from pathlib import Path
 
-    folder = Path(Settings().index_dir) / BM25_DIR
+    folder = Path(settings.index_dir) / BM25_DIR
     theirs = bm25s.BM25.load(str(folder), show_progress=False)
     ours = Bm25Scores.load(folder)
     assert isinstance(index.bm25, Bm25Scores)
