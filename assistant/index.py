@@ -147,7 +147,8 @@ class Bm25Scores:
         params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
         if params.get("method", "lucene") not in BM25_METHODS:
             raise ValueError(f"BM25 method {params.get('method')} is not supported when answering")
-        arrays = [np.load(folder / f"{part}.csc.index.npy") for part in BM25_PARTS]
+        # memory-mapped: a question reads only its tokens' postings, and workers share the pages
+        arrays = [np.load(folder / f"{part}.csc.index.npy", mmap_mode="r") for part in BM25_PARTS]
         vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
         return cls(*arrays, vocab_dict=vocab, num_docs=int(params["num_docs"]))
 
