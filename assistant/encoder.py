@@ -310,6 +310,9 @@ def _session(path: Path, threads: int):
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    # EXTENDED has every transformer fusion; ALL adds layout rewrites for convolutions, none of which apply
+    # here, yet makes the session take 0.33 s to create instead of 0.18 s (query vectors bit-identical)
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     options.log_severity_level = 3
     # idle worker threads sleep instead of spinning: they would compete with other answers and with BM25
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
