@@ -138,11 +138,12 @@ class Assistant:
         plan = make_plan(understood, session.state, self.context, doc_filter=session.docs)
         return understood.topic or understood.text, plan.docs
 
-    def ranked(self, question: str, session: Session | None = None, k: int = 10) -> list[Unit]:
-        """The units retrieval ranks for a question at this point of a conversation (call before asking it):
-        what recall@k is measured on, whether or not the answer needs the search."""
+    def ranked(self, question: str, session: Session | None = None, k: int = 10, mode: str = "fused") -> list[Unit]:
+        """The units retrieval (`mode`: fused, bm25 or dense) ranks for a question at this point of a
+        conversation (call before asking it): what recall@k is measured on, whether or not the answer needs
+        the search."""
         text, docs = self.search_terms(question, session)
-        return [hit.unit for hit in self.retriever.search(text, k=k, docs=docs or None)]
+        return [hit.unit for hit in self.retriever.search(text, k=k, docs=docs or None, mode=mode)]
 
     def _phrase(self, plan, result: Answer) -> Answer:
         """Open answers may be phrased by an optional LLM from the cited units only; extractive otherwise."""

@@ -129,6 +129,11 @@ BM25_PARTS = ("data", "indices", "indptr")  # bm25s's saved score matrix: `<part
 BM25_METHODS = ("robertson", "lucene", "atire")  # bm25s's methods without a non-occurrence score
 
 
+def _check_bm25_method(method: str) -> None:
+    if method not in BM25_METHODS:
+        raise ValueError(f"BM25 method {method} is not supported when answering")
+
+
 @dataclass
 class Bm25Scores:
     """The BM25 index bm25s builds and saves (every unit's score per token, precomputed, as a token × unit
@@ -145,8 +150,7 @@ class Bm25Scores:
     @classmethod
     def load(cls, folder: Path) -> "Bm25Scores":
         params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
-        if params.get("method", "lucene") not in BM25_METHODS:
-            raise ValueError(f"BM25 method {params.get('method')} is not supported when answering")
+        _check_bm25_method(params.get("method", "lucene"))
         # memory-mapped: a question reads only its tokens' postings, and workers share the pages
         arrays = [np.load(folder / f"{part}.csc.index.npy", mmap_mode="r") for part in BM25_PARTS]
         vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
@@ -155,8 +159,7 @@ class Bm25Scores:
     @classmethod
     def of(cls, built) -> "Bm25Scores":
         """The scores of a bm25s.BM25 just built (its arrays shared, not copied)."""
-        if getattr(built, "method", "lucene") not in BM25_METHODS:
-            raise ValueError(f"BM25 method {built.method} is not supported when answering")
+        _check_bm25_method(getattr(built, "method", "lucene"))
         scores = built.scores
         return cls(*(scores[part] for part in BM25_PARTS), vocab_dict=built.vocab_dict,
                    num_docs=int(scores["num_docs"]))

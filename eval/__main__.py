@@ -84,8 +84,7 @@ def retrieval_modes(assistant: Assistant, items: list[dict]) -> dict:
         for item in items:
             if not item.get("cite") or len(item["turns"]) > 1:
                 continue
-            text, docs = assistant.search_terms(item["turns"][-1])
-            texts = [h.unit.full_text for h in assistant.retriever.search(text, k=10, docs=docs or None, mode=mode)]
+            texts = [unit.full_text for unit in assistant.ranked(item["turns"][-1], mode=mode)]
             r1.append(recall_at(item, texts, 1))
             r5.append(recall_at(item, texts, 5))
             rr.append(reciprocal_rank(item, texts))
