@@ -314,6 +314,16 @@ def to_simplified(text: str) -> str:
     return zhconv.convert(text, "zh-cn")
 
 
+# spaces that touch a Han character: they only separate the words of a topic
+_HAN_SPACE = re.compile(r"\s+(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\s+")
+
+
+def join_han(text: str) -> str:
+    """Topic words written as running text, the way clauses are written ("专利 导航 赋能" → "专利导航赋能"); spaces
+    between latin words stay. Each space before a Han word costs the embedding model a token of its own."""
+    return _HAN_SPACE.sub("", text).strip()
+
+
 def tokenize(text: str, whole_words: bool = False) -> list[str]:
     """Search-mode jieba tokens (whole words and their parts), or whole words only; stop words and punctuation dropped."""
     jieba = _jieba()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .index import Bm25Scores, HybridIndex
-from .normalize import to_simplified, tokenize
+from .normalize import join_han, to_simplified, tokenize
 from .units import Unit
 
 MODES = ("fused", "bm25", "dense")
@@ -205,7 +205,7 @@ class Retriever:
         return list(zip(rows.tolist(), scores.tolist()))
 
     def embed(self, query: str) -> np.ndarray:
-        return self.index.embedder.embed_query(to_simplified(query))
+        return self.index.embedder.embed_query(join_han(to_simplified(query)))
 
     def search(self, query: str, k: int = 8, docs: list[str] | None = None, mode: str = "fused",
                query_vector: np.ndarray | None = None, depth: int = 50) -> list[Hit]:

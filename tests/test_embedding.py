@@ -84,6 +84,19 @@ def test_onnx_export_agrees_with_the_index_and_ranks_the_same(settings, index, e
         assert [r for r, _ in retriever.dense(a, 5, None)] == [r for r, _ in retriever.dense(b, 5, None)], q
 
 
+def test_query_vectors_do_not_depend_on_the_thread_count(settings):
+    """The default query session runs two threads handing out blocks of work: every gold question's vector is
+    bit-identical to one thread's, so the index agreement above holds whatever PA_QUERY_THREADS says."""
+    from assistant.embedding import load_query_embedder
+    from assistant.encoder import OnnxEmbedder
+
+    light = load_query_embedder(settings.model, settings.cache_dir)
+    single = OnnxEmbedder(light.name, light.folder, light.query_prompt, light.passage_prompt, query_threads=1)
+    double = OnnxEmbedder(light.name, light.folder, light.query_prompt, light.passage_prompt, query_threads=2)
+    for q in gold_questions():
+        assert np.array_equal(single.embed_query(q), double.embed_query(q)), q
+
+
 def test_a_model_without_an_exact_export_falls_back_with_a_log_line(settings, tmp_path, caplog):
     """Max pooling is not exported: the query side stays on sentence-transformers and says so, once."""
     from assistant.embedding import Embedder, converted_model_dir, load_query_embedder

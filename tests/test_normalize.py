@@ -112,3 +112,13 @@ def test_place_tagger_finds_the_places_of_jiebas_full_tag_table():
         assert [w for w, _ in tagger.lcut(text)] == [w for w, _ in reference.lcut(text)]
         found += len(ours)
     assert found > 20
+
+
+def test_join_han_writes_topic_words_as_running_text():
+    """Spaces only separate Han words of a topic (they cost the embedding a token each); latin words keep theirs."""
+    from assistant.normalize import join_han
+
+    assert join_han("专利 导航 赋能 生命 健康") == "专利导航赋能生命健康"
+    assert join_han(" PCT 国际 专利 申请量 ") == "PCT国际专利申请量"
+    assert join_han("WIPO Academy 合作 项目") == "WIPO Academy合作项目"
+    assert join_han("2025 年 10 亿元") == "2025年10亿元"
