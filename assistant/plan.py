@@ -888,8 +888,8 @@ def _render_list(units: list[Unit], how: str, composer: Composer, count: bool) -
         return f"没有{how}任务。"
     lines = []
     for i, unit in enumerate(units, 1):
-        extra = "、".join(roles_of(unit)[:6]) + (f"；{unit.deadline}" if unit.deadline else "")
-        lines.append(f"{i}. {where(unit)}（{extra}） {composer.cite(unit)}")
+        extra = "；".join(part for part in ("、".join(roles_of(unit)[:6]), unit.deadline) if part)
+        lines.append(f"{i}. {where(unit)}{f'（{extra}）' if extra else ''} {composer.cite(unit)}")
     return f"共 {len(units)} 项{how}任务：\n" + "\n".join(lines)
 
 

@@ -270,6 +270,9 @@ _BEFORE = re.compile(rf"(?:{_PERIODIC}|{_DATE})\s*(?:前|以前|之前)")
 _DEADLINE_KEY_RE = re.compile(rf"(?:{'|'.join(_DEADLINE_KEYS)})\s*[:：]\s*([^；;）)。\n]+)")
 _ONGOING_ALONE = re.compile(rf"(?:^|[（(；;：:，,])\s*({'|'.join(_ONGOING)})\s*(?=$|[)）；;。])")
 _DATE_ALONE = re.compile(rf"(?:^|[（(；;])\s*((?:{_DATE})\s*(?:前|以前|之前)?)\s*(?=[)）]|$)")
+# a sentence that opens with its time frame: "到2020年，在试点城市……全面推行" / "2019年上半年，试点城市政府印发实施方案"
+_FRAME = re.compile(r"(?:^|[。；;！!])\s*(?:力争|争取)?(?:到|至|在|于)?\s*(\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*[底末])?"
+                    r"|\s*[底末]|\s*[上下]半年)?)\s*(?:前|以前|之前|底前)?\s*[，,]")
 _DEADLINE_VALUE = re.compile(
     rf"^(?:于|在)?\s*(?:(?:{_PERIODIC}|{_DATE})\s*(?:前|以前|之前|内|起)?(?:完成)?"
     rf"|\d{{4}}\s*[—\-－~～至]\s*\d{{4}}\s*年?|{'|'.join(_ONGOING)})$"
@@ -281,7 +284,8 @@ def _is_deadline(part: str) -> bool:
 
 
 def find_deadline(text: str) -> str:
-    """The deadline as written: a keyed value first, else the first "…前" date, else a lone 持续推进."""
+    """The deadline as written: a keyed value first, else the first "…前" date, else a lone 持续推进, else the
+    time frame a sentence opens with (到2020年，…)."""
     keyed = _DEADLINE_KEY_RE.search(text)
     if keyed:
         return keyed.group(1).strip(" ，,")
@@ -291,7 +295,10 @@ def find_deadline(text: str) -> str:
         if match:
             value = match.group(1) if match.groups() else match.group(0)
             found.append((match.start(), re.sub(r"\s+", "", value)))
-    return min(found)[1] if found else ""
+    if found:
+        return min(found)[1]
+    frame = _FRAME.search(text)  # the weakest form: only when the task states no deadline of its own
+    return re.sub(r"\s+", "", frame.group(1)) if frame else ""
 
 
 # --------------------------------------------------------------------------- standing rules

@@ -287,6 +287,11 @@ def test_prose_is_conservative_and_never_fires_on_statutes():
     # an ongoing verb inside prose is no deadline; nor is a data period
     ("持续推进规范专利申请行为专项督察整治工作，督导申请人及时撤回。", ""),
     ("三级公立医院绩效考核工作按照年度实施，考核数据时间节点为上一年度1月至12月。", ""),
+    # a sentence that opens with its time frame, the weakest form: any other deadline wins
+    ("实施方案按程序报送生态环境部。2019年上半年，试点城市政府印发实施方案。", "2019年上半年"),
+    ("支持产业发展。到2020年，在试点城市危险废物经营单位全面推行环境污染责任保险。", "2020年"),
+    ("到2020年，基本建立考核体系，2019年12月底前完成第一次考核。", "2019年12月底前"),
+    ("推进改革，2023年全面完成。", ""),
 ])
 def test_find_deadline(text, deadline):
     assert find_deadline(text) == deadline

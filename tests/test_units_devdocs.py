@@ -212,6 +212,8 @@ def test_zero_waste_notice_wrapper_and_sub_paragraph_tasks():
     # 三、 is another section: the standing implementer does not carry over
     assert "试点城市政府" not in units["3-1"].responsible_units
     assert units["3-4"].deadline == "2021年3月底前"
+    # tasks whose time frame opens a sentence (到2020年，… / 2019年上半年，…)
+    assert units["2-6-1"].deadline == "2020年" and units["3-2"].deadline == "2019年上半年"
     assert [u.title for u in clauses(ZERO_WASTE) if u.section == "一、总体要求"] == [
         "重大意义", "指导思想", "基本原则", "试点目标", "试点范围"]
 
@@ -252,3 +254,16 @@ def test_docx_agrees_with_html():
     key = lambda r: [(u.kind, u.label, u.section, u.title) for u in r.units if u.kind != "header"]  # noqa: E731
     assert key(html) == key(docx)
     assert facts(HOSPITAL_DOCX)["doc_number"] == facts(HOSPITAL)["doc_number"]
+
+
+def test_listed_clauses_show_only_the_roles_and_deadline_they_have():
+    """A list line gives (roles；deadline) as far as the clause states them: no empty brackets or bare ；."""
+    from assistant.answer import Composer
+    from assistant.plan import _render_list
+
+    units = by_key(ZERO_WASTE)
+    text = _render_list([units["1-1"], units["3-2"], units["2-1-1"]], "", Composer(), False)
+    lines = text.splitlines()[1:]
+    assert "（" not in lines[0].split("“重大意义”")[1]
+    assert "“制定实施方案”（2019年上半年）" in lines[1]
+    assert "导向引领作用”（生态环境部、" in lines[2] and "；2019年6月底前）" in lines[2]
