@@ -270,9 +270,10 @@ _BEFORE = re.compile(rf"(?:{_PERIODIC}|{_DATE})\s*(?:前|以前|之前)")
 _DEADLINE_KEY_RE = re.compile(rf"(?:{'|'.join(_DEADLINE_KEYS)})\s*[:：]\s*([^；;）)。\n]+)")
 _ONGOING_ALONE = re.compile(rf"(?:^|[（(；;：:，,])\s*({'|'.join(_ONGOING)})\s*(?=$|[)）；;。])")
 _DATE_ALONE = re.compile(rf"(?:^|[（(；;])\s*((?:{_DATE})\s*(?:前|以前|之前)?)\s*(?=[)）]|$)")
-# a sentence that opens with its time frame: "到2020年，在试点城市……全面推行" / "2019年上半年，试点城市政府印发实施方案"
+# a sentence that opens with its time frame: "到2020年，在试点城市……全面推行" / "2019年上半年，试点城市政府印发实施方案";
+# no day (a sentence opening with a full date tells an event), no "…前" (that is _BEFORE, read first)
 _FRAME = re.compile(r"(?:^|[。；;！!])\s*(?:力争|争取)?(?:到|至|在|于)?\s*(\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*[底末])?"
-                    r"|\s*[底末]|\s*[上下]半年)?)\s*(?:前|以前|之前|底前)?\s*[，,]")
+                    r"|\s*[底末]|\s*[上下]半年)?)\s*[，,]")
 _DEADLINE_VALUE = re.compile(
     rf"^(?:于|在)?\s*(?:(?:{_PERIODIC}|{_DATE})\s*(?:前|以前|之前|内|起)?(?:完成)?"
     rf"|\d{{4}}\s*[—\-－~～至]\s*\d{{4}}\s*年?|{'|'.join(_ONGOING)})$"
